@@ -1,0 +1,96 @@
+"""Shared fixtures: a small city with two districts, and one person per role."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import RegionFactory, UnitFactory, member
+from wenming.regions.models import Region, Unit
+
+
+@dataclass
+class City:
+    """Two districts (east, west), a street and community each, units in both."""
+
+    city: Region
+    east: Region
+    west: Region
+    east_street: Region
+    west_street: Region
+    east_community: Region
+    city_unit: Unit
+    east_unit: Unit
+    east_sub_unit: Unit
+    west_unit: Unit
+
+
+@pytest.fixture
+def city(db) -> City:
+    root = RegionFactory(code="990100000000", name="示范市", level=1)
+    east = RegionFactory(code="990101000000", name="东湖区", parent=root, level=2)
+    west = RegionFactory(code="990102000000", name="西山区", parent=root, level=2)
+    east_street = RegionFactory(code="990101001000", name="东门街道", parent=east, level=3)
+    west_street = RegionFactory(code="990102001000", name="西门街道", parent=west, level=3)
+    east_community = RegionFactory(
+        code="990101001001", name="东门社区", parent=east_street, level=4
+    )
+    city_unit = UnitFactory(code="CGJ", name="示范市城管局", region=root)
+    east_unit = UnitFactory(code="DH-ZJ", name="东湖区住建局", region=east)
+    east_sub_unit = UnitFactory(
+        code="DH-ZJ-1", name="东湖区住建局一科", region=east, parent=east_unit
+    )
+    west_unit = UnitFactory(
+        code="XS-ZJ", name="西山区住建局", region=west, contact_mobile="13912345678"
+    )
+    return City(
+        root,
+        east,
+        west,
+        east_street,
+        west_street,
+        east_community,
+        city_unit,
+        east_unit,
+        east_sub_unit,
+        west_unit,
+    )
+
+
+@dataclass
+class People:
+    """One person per role, placed in the fixture city."""
+
+    city_admin: object
+    east_staff: object
+    west_staff: object
+    leader: object
+    inspector: object
+    east_unit_staff: object
+    resident: object
+    volunteer: object
+    superuser: object
+
+
+@pytest.fixture
+def people(city) -> People:
+    from tests.factories import UserFactory
+
+    return People(
+        city_admin=member("office_admin", region=city.city, username="city_admin"),
+        east_staff=member("office_staff", region=city.east, username="east_staff"),
+        west_staff=member("office_staff", region=city.west, username="west_staff"),
+        leader=member("leader", region=city.east, username="east_leader"),
+        inspector=member("inspector", region=city.east, username="east_inspector"),
+        east_unit_staff=member("unit_staff", unit=city.east_unit, username="east_unit"),
+        resident=member("resident", region=city.east_community, username="resident"),
+        volunteer=member("volunteer", region=city.east_community, username="volunteer"),
+        superuser=UserFactory(username="root", is_superuser=True, is_staff=True),
+    )
+
+
+def client_for(user) -> Client:
+    """A test client signed in as `user` (in Chinese unless told otherwise)."""
+    client = Client()
+    client.force_login(user)
+    return client

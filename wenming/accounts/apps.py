@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """People: login, passwords, lockout and the login audit trail."""
+
+    name = "wenming.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from wenming.accounts import signals  # noqa: F401  (connects the login audit receivers)

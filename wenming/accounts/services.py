@@ -1,0 +1,45 @@
+"""State changes of people: passwords and accounts, audited."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.db import transaction
+
+from wenming.core import audit
+
+
+@transaction.atomic
+def change_password(user, new_password: str) -> None:
+    """Set a new password after the validators accepted it; the entry never holds it."""
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record("password_change", user, actor=user)
+
+
+@transaction.atomic
+def create_person(
+    *,
+    username: str,
+    password: str,
+    full_name: str = "",
+    mobile: str | None = None,
+    email: str = "",
+    id_number: str = "",
+    is_superuser: bool = False,
+):
+    """Create an account after validating its fields and password."""
+    user_model = get_user_model()
+    person = user_model(
+        username=username,
+        full_name=full_name,
+        mobile=mobile or None,
+        email=email,
+        id_number=id_number,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    password_validation.validate_password(password, person)
+    person.set_password(password)
+    person.full_clean()
+    person.save()
+    audit.record("create", person, after=audit.snapshot(person))
+    return person

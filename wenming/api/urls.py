@@ -1,0 +1,27 @@
+"""API routes: each app's endpoints on one router, plus the OpenAPI schema and its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.routers import DefaultRouter
+
+from wenming.accounts.api import CurrentUserView, TokenView
+from wenming.regions.api import RegionViewSet, UnitViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("units", UnitViewSet, basename="unit")
+
+urlpatterns = [
+    path("me/", CurrentUserView.as_view(), name="me"),
+    path("token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

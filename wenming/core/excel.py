@@ -1,0 +1,133 @@
+"""Excel in and out, shared by every import and export.
+
+Reading copes with what real office spreadsheets contain (merged parent cells, full-width
+characters, stray spaces, numbers stored as text or as floats); writing neutralises cells
+that a spreadsheet program would run as formulas.
+"""
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """A value that a spreadsheet shows as text and never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def clean_text(value) -> str:
+    """Normalise a cell to plain text: full-width to half-width, spaces trimmed, 12.0 → '12'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split())
+
+
+@dataclass
+class SheetRow:
+    """One data row: its 1-based row number in the sheet and its values by header."""
+
+    number: int
+    values: dict[str, str]
+
+
+@dataclass
+class RowError:
+    """A problem in one cell (or row) of an uploaded workbook."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class SheetReadResult:
+    """The rows read from a sheet, or the errors that stopped reading."""
+
+    rows: list[SheetRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    column_letters: dict[str, str] = field(default_factory=dict)
+
+
+def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> SheetReadResult:
+    """Read the first sheet; `headers` maps a column's Chinese title to its key.
+
+    Merged cells take the merged range's value in every cell, so a parent written once
+    over several rows applies to each. Blank rows are skipped.
+    """
+    result = SheetReadResult()
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many unrelated types for a non-xlsx file
+        result.errors.append(RowError(0, "", _("The file is not an Excel workbook (.xlsx).")))
+        return result
+    sheet = workbook.worksheets[0]
+    merged_values = {}
+    for merged in list(sheet.merged_cells.ranges):
+        top_left = sheet.cell(merged.min_row, merged.min_col).value
+        for row in range(merged.min_row, merged.max_row + 1):
+            for column in range(merged.min_col, merged.max_col + 1):
+                merged_values[(row, column)] = top_left
+    rows = sheet.iter_rows(values_only=False)
+    header_row = next(rows, None)
+    if header_row is None:
+        result.errors.append(RowError(1, "", _("The sheet is empty.")))
+        return result
+    positions = {}
+    title_to_key = {clean_text(title): key for title, key in headers.items()}
+    for cell in header_row:
+        title = clean_text(cell.value)
+        if title in title_to_key:
+            key = title_to_key[title]
+            positions[key] = cell.column
+            result.column_letters[key] = get_column_letter(cell.column)
+    key_to_title = {key: title for title, key in headers.items()}
+    missing = [key_to_title[key] for key in sorted(required) if key not in positions]
+    if missing:
+        result.errors.append(
+            RowError(1, "", _("Missing columns: %(columns)s") % {"columns": "、".join(missing)})
+        )
+        return result
+    for row_cells in rows:
+        number = row_cells[0].row
+        values = {}
+        for key, column in positions.items():
+            raw = merged_values.get((number, column))
+            if raw is None and column - 1 < len(row_cells):
+                raw = row_cells[column - 1].value
+            values[key] = clean_text(raw)
+        if any(values.values()):
+            result.rows.append(SheetRow(number, values))
+    return result
+
+
+def build_workbook(title: str, headers: list[str], rows, widths: list[int] | None = None) -> bytes:
+    """An .xlsx with a bold header row, frozen panes and formula-safe cells."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DCE6F1")
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,202 @@
+"""State changes of regions, units and memberships: checked, transactional, audited."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from wenming.core import audit
+from wenming.core.permissions import ADD, CHANGE, forget_memberships
+from wenming.regions.models import Membership, Region, TreeNode, Unit
+
+REGION_FIELDS = (
+    "code",
+    "name",
+    "level",
+    "parent",
+    "boundary",
+    "center_longitude",
+    "center_latitude",
+    "is_active",
+)
+UNIT_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "type",
+    "region",
+    "parent",
+    "contact_name",
+    "contact_mobile",
+    "contact_phone",
+    "contact_email",
+    "address",
+    "is_active",
+)
+
+
+def _require(user, action, instance, message):
+    if not type(instance).objects.restrict(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(message)
+
+
+def _require_parent_scope(user, parent, model_label):
+    """Creating a root needs a superuser; creating a child needs `add` on the parent."""
+    if parent is None:
+        if not user.is_superuser:
+            raise PermissionDenied(
+                _("Only a superuser may create a top-level %(kind)s.") % {"kind": model_label}
+            )
+        return
+    _require(user, ADD, parent, _("You may not add beneath %(name)s.") % {"name": parent})
+
+
+def _move_subtree(model, old_path: str, new_path: str, depth_change: int) -> None:
+    """Rewrite the paths (and depths) of a node's descendants in one UPDATE."""
+    model.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+
+
+def _place_in_tree(node: TreeNode) -> tuple[str, str, int]:
+    """Set path and depth from parent and code; return old path, new path, depth change."""
+    old_path, old_depth = node.path, node.depth
+    parent = node.parent
+    if parent is not None and node.pk and parent.path.startswith(node.path):
+        raise ValidationError({"parent": _("A node cannot be moved beneath itself.")})
+    node.path = TreeNode.build_path(parent.path if parent else None, node.code)
+    node.depth = (parent.depth + 1) if parent else 1
+    return old_path, node.path, node.depth - old_depth
+
+
+def _validate_region_level(region: Region) -> None:
+    if region.parent is not None and region.level <= region.parent.level:
+        raise ValidationError(
+            {
+                "level": _("A %(child)s cannot sit beneath a %(parent)s.")
+                % {
+                    "child": region.get_level_display(),
+                    "parent": region.parent.get_level_display(),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def create_region(user, **fields) -> Region:
+    """Add a region beneath a parent the user may change."""
+    region = Region(**fields)
+    _require_parent_scope(user, region.parent, _("region"))
+    _validate_region_level(region)
+    _place_in_tree(region)
+    region.full_clean()
+    region.save()
+    audit.record("create", region, after=audit.snapshot(region))
+    return region
+
+
+@transaction.atomic
+def update_region(user, region: Region, **changes) -> Region:
+    """Change a region; a new code or parent moves its whole subtree with it."""
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    _require(user, CHANGE, region, _("You may not change this region."))
+    before = audit.snapshot(region)
+    for name, value in changes.items():
+        if name not in REGION_FIELDS:
+            raise ValueError(f"unknown region field {name}")
+        setattr(region, name, value)
+    if "parent" in changes and region.parent is not None:
+        _require(user, ADD, region.parent, _("You may not move a region there."))
+    _validate_region_level(region)
+    old_path, new_path, depth_change = _place_in_tree(region)
+    region.full_clean()
+    region.save()
+    if old_path != new_path:
+        _move_subtree(Region, old_path, new_path, depth_change)
+    after = audit.snapshot(region)
+    if before != after:
+        audit.record("update", region, before=before, after=after)
+    return region
+
+
+@transaction.atomic
+def create_unit(user, **fields) -> Unit:
+    """Add a unit in a region the user may change."""
+    unit = Unit(**fields)
+    region = unit.region if unit.region_id else None
+    if region is None:
+        raise ValidationError({"region": _("A unit must belong to a region.")})
+    _require(user, ADD, region, _("You may not add units in %(name)s.") % {"name": region})
+    _place_in_tree(unit)
+    unit.full_clean()
+    unit.save()
+    audit.record("create", unit, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def update_unit(user, unit: Unit, **changes) -> Unit:
+    """Change a unit; a new code or parent unit moves its sub-units with it."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require(user, CHANGE, unit, _("You may not change this unit."))
+    before = audit.snapshot(unit)
+    for name, value in changes.items():
+        if name not in UNIT_FIELDS:
+            raise ValueError(f"unknown unit field {name}")
+        setattr(unit, name, value)
+    if "region" in changes:
+        _require(user, ADD, unit.region, _("You may not move a unit there."))
+    old_path, new_path, depth_change = _place_in_tree(unit)
+    unit.full_clean()
+    unit.save()
+    if old_path != new_path:
+        _move_subtree(Unit, old_path, new_path, depth_change)
+    after = audit.snapshot(unit)
+    if before != after:
+        audit.record("update", unit, before=before, after=after)
+    return unit
+
+
+@transaction.atomic
+def grant_membership(user, person, role, *, region=None, unit=None, title="") -> Membership:
+    """Give a person a role in a region or a unit the user manages."""
+    if unit is not None:
+        region = unit.region
+        _require(user, CHANGE, unit, _("You may not give roles in this unit."))
+    elif region is not None:
+        _require(user, CHANGE, region, _("You may not give roles in this region."))
+    else:
+        raise ValidationError(_("A role is held in a region or a unit."))
+    if role == Membership.Role.UNIT_STAFF and unit is None:
+        raise ValidationError({"unit": _("Unit staff must belong to a unit.")})
+    membership, created = Membership.objects.get_or_create(
+        user=person,
+        role=role,
+        region=region,
+        unit=unit,
+        defaults={"title": title, "is_active": True},
+    )
+    if not created and not membership.is_active:
+        before = audit.snapshot(membership)
+        membership.is_active = True
+        membership.save(update_fields=["is_active", "updated_at"])
+        audit.record("update", membership, before=before, after=audit.snapshot(membership))
+    elif created:
+        audit.record("create", membership, after=audit.snapshot(membership))
+    forget_memberships(person)
+    return membership
+
+
+@transaction.atomic
+def revoke_membership(user, membership: Membership) -> None:
+    """End a role; the row stays so the audit trail keeps its meaning."""
+    _require(
+        user, CHANGE, membership.unit or membership.region, _("You may not remove roles here.")
+    )
+    before = audit.snapshot(membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    audit.record("update", membership, before=before, after=audit.snapshot(membership))
+    forget_memberships(membership.user)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from wenming.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("regions/", views.RegionListView.as_view(), name="region_list"),
+    path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("import/<slug:kind>/", views.ImportView.as_view(), name="import"),
+]

@@ -1,0 +1,211 @@
+"""Region and unit pages: scoped lists, details, Excel import with preview, export."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from wenming.core.permissions import ADD
+from wenming.core.views import StaffRequiredMixin, xlsx_response
+from wenming.regions import importers
+from wenming.regions.filters import RegionFilterSet, UnitFilterSet
+from wenming.regions.forms import ImportUploadForm
+from wenming.regions.models import Region, Unit
+
+IMPORT_SESSION_KEY = "wenming_pending_import"
+
+
+class FilteredListView(StaffRequiredMixin, ListView):
+    """A scoped list narrowed by a FilterSet; `?export=xlsx` downloads the same rows."""
+
+    filterset_class = None
+    paginate_by = 50
+
+    def base_queryset(self):
+        return self.model.objects.restrict(self.request.user, "view")
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset()
+        )
+        for field in self.filterset.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["can_import"] = (
+            request_user := self.request.user
+        ).is_superuser or Region.objects.restrict(request_user, ADD).exists()
+        return context
+
+
+class RegionListView(FilteredListView):
+    """Regions in the user's scope."""
+
+    model = Region
+    filterset_class = RegionFilterSet
+    template_name = "regions/region_list.html"
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("parent")
+
+    def export(self):
+        return xlsx_response(importers.export_regions(self.get_queryset()), "regions")
+
+
+class RegionDetailView(StaffRequiredMixin, DetailView):
+    """One region: its place in the tree, its children and its units."""
+
+    template_name = "regions/region_detail.html"
+
+    def get_queryset(self):
+        return Region.objects.restrict(self.request.user, "view").select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        region = self.object
+        visible = Region.objects.restrict(self.request.user, "view")
+        context["ancestors"] = visible.filter(code__in=region.ancestor_codes()[:-1]).order_by(
+            "depth"
+        )
+        context["children"] = visible.filter(parent=region).annotate(child_count=Count("children"))
+        context["units"] = Unit.objects.restrict(self.request.user, "view").filter(region=region)
+        context["subtree_counts"] = (
+            visible.subtree(region, include_self=False)
+            .values("level")
+            .annotate(count=Count("id"))
+            .order_by("level")
+        )
+        context["level_names"] = dict(Region.Level.choices)
+        return context
+
+
+class UnitListView(FilteredListView):
+    """Units in the user's scope."""
+
+    model = Unit
+    filterset_class = UnitFilterSet
+    template_name = "regions/unit_list.html"
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("region", "parent")
+
+    def export(self):
+        return xlsx_response(
+            importers.export_units(self.get_queryset(), self.request.user), "units"
+        )
+
+
+class UnitDetailView(StaffRequiredMixin, DetailView):
+    """One unit: its region, parent, sub-units and contacts."""
+
+    template_name = "regions/unit_detail.html"
+
+    def get_queryset(self):
+        return Unit.objects.restrict(self.request.user, "view").select_related("region", "parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["children"] = Unit.objects.restrict(self.request.user, "view").filter(
+            parent=self.object
+        )
+        return context
+
+
+IMPORTERS = {"regions": importers.RegionImporter, "units": importers.UnitImporter}
+
+
+class ImportView(StaffRequiredMixin, View):
+    """Upload a workbook, see what it would change, then confirm; nothing is written on error."""
+
+    template_name = "regions/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kind = kwargs["kind"]
+        if self.kind not in IMPORTERS:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_may_import(self):
+        user = self.request.user
+        if not (user.is_superuser or Region.objects.restrict(user, ADD).exists()):
+            raise PermissionDenied(_("Your role may not import."))
+
+    def render_page(self, form, plan=None, token=None):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "plan": plan,
+                "token": token,
+                "kind": self.kind,
+                "title": _("Import regions") if self.kind == "regions" else _("Import units"),
+            },
+        )
+
+    def get(self, request, kind):
+        self.check_may_import()
+        return self.render_page(ImportUploadForm())
+
+    def post(self, request, kind):
+        self.check_may_import()
+        importer = IMPORTERS[kind](request.user)
+        if "confirm" in request.POST:
+            return self.confirm(importer)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        plan = importer.plan(data)
+        token = None
+        if plan.is_valid and plan.has_changes:
+            token = uuid.uuid4().hex
+            default_storage.save(f"imports/{token}.xlsx", ContentFile(data))
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "kind": kind,
+                "name": upload.name[:200],
+            }
+        return self.render_page(ImportUploadForm(), plan, token)
+
+    def confirm(self, importer):
+        pending = self.request.session.get(IMPORT_SESSION_KEY) or {}
+        token = self.request.POST.get("token", "")
+        if pending.get("token") != token or pending.get("kind") != self.kind:
+            messages.error(self.request, _("That import has expired; upload the file again."))
+            return redirect("regions:import", kind=self.kind)
+        name = f"imports/{token}.xlsx"
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        plan = importer.apply(data, filename=pending.get("name", ""))
+        default_storage.delete(name)
+        del self.request.session[IMPORT_SESSION_KEY]
+        if not plan.is_valid:
+            # The data changed since the preview; show the new errors, nothing was written.
+            return self.render_page(ImportUploadForm(), plan)
+        messages.success(
+            self.request,
+            _("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {
+                "created": len(plan.creates),
+                "updated": len(plan.updates),
+                "unchanged": plan.unchanged,
+            },
+        )
+        return redirect("regions:region_list" if self.kind == "regions" else "regions:unit_list")

@@ -1,0 +1,30 @@
+"""Top-level URL map."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from wenming.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("wenming.accounts.urls")),
+    path("staff/", include("wenming.dashboard.urls")),
+    path("staff/", include("wenming.regions.urls")),
+    path("staff/", include("wenming.core.urls")),
+    path("api/", include("wenming.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("wenming.portal.urls")),
+]
+
+if settings.DEBUG and settings.MEDIA_STORAGE == "filesystem":
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
