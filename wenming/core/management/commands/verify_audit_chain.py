@@ -21,6 +21,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"审计链完整，共 {report.checked} 条记录。Audit chain intact: {report.checked} entries."
+                f"审计链完整，共 {report.checked} 条记录。"
+                f"Audit chain intact: {report.checked} entries."
             )
         )
