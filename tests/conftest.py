@@ -94,3 +94,15 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def require_service(name: str, available: bool, how: str) -> None:
+    """Skip when a local service is missing on a developer's machine; fail in CI."""
+    import os
+
+    if available:
+        return
+    message = f"{name} is not available here ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI must provide it")
+    pytest.skip(message)
