@@ -90,7 +90,7 @@ def _deploy_environment(**extra):
         "SECRET_KEY": "a-production-secret-key-" + "x" * 50,
         "ALLOWED_HOSTS": "wenming.example.cn",
         "CSRF_TRUSTED_ORIGINS": "https://wenming.example.cn",
-        "WENMING_VAR_DIR": "/tmp/wenming-deploy-check",
+        "WENMING_VAR_DIR": str(ROOT / "var" / "deploy-check"),
     }
     return environment | extra
 
