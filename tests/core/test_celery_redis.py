@@ -13,6 +13,16 @@ from wenming.core.tasks import verify_audit_chain
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+def _forget_result_backend():
+    """Celery caches the backend and connection pools it built from the old settings."""
+    app._backend_cache = None
+    vars(app._local).pop("backend", None)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def redis_worker():
     try:
@@ -23,6 +33,7 @@ def redis_worker():
     require_service("Redis", reachable, "start it with redis-server --port 6379")
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    _forget_result_backend()
     redis.Redis.from_url(REDIS_URL).flushdb()
     try:
         with start_worker(
@@ -31,6 +42,7 @@ def redis_worker():
             yield
     finally:
         app.conf.update(saved)
+        _forget_result_backend()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -94,7 +94,9 @@ def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> Shee
             key = title_to_key[title]
             positions[key] = cell.column
             result.column_letters[key] = get_column_letter(cell.column)
-    key_to_title = {key: title for title, key in headers.items()}
+    key_to_title = {}
+    for title, key in headers.items():
+        key_to_title.setdefault(key, title)  # the first title given is the official one
     missing = [key_to_title[key] for key in sorted(required) if key not in positions]
     if missing:
         result.errors.append(
@@ -104,12 +106,15 @@ def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> Shee
     for row_cells in rows:
         number = row_cells[0].row
         values = {}
+        has_own_value = False
         for key, column in positions.items():
             raw = merged_values.get((number, column))
             if raw is None and column - 1 < len(row_cells):
                 raw = row_cells[column - 1].value
+                has_own_value = has_own_value or clean_text(raw) != ""
             values[key] = clean_text(raw)
-        if any(values.values()):
+        # A row whose only content comes from a merged block spanning it is blank.
+        if has_own_value:
             result.rows.append(SheetRow(number, values))
     return result
 

@@ -95,6 +95,7 @@ class TabularImporter:
                 self.apply_change(change, created)
             audit.record(
                 "import",
+                actor=self.user,
                 object_type=self.object_type,
                 object_repr=filename[:200],
                 message=_("%(created)d created, %(updated)d updated, %(unchanged)d unchanged")

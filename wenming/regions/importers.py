@@ -231,7 +231,7 @@ class RegionImporter(_TreeImporter):
                     _("Parent code %(code)s is not a known region.") % {"code": parent_code},
                 )
                 continue
-            elif parent_code not in parsed and parent_code not in addable:
+            elif parent_code in existing and parent_code not in addable:
                 self.error(
                     plan,
                     row,

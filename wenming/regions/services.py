@@ -93,7 +93,7 @@ def create_region(user, **fields) -> Region:
     _place_in_tree(region)
     region.full_clean()
     region.save()
-    audit.record("create", region, after=audit.snapshot(region))
+    audit.record("create", region, actor=user, after=audit.snapshot(region))
     return region
 
 
@@ -117,7 +117,7 @@ def update_region(user, region: Region, **changes) -> Region:
         _move_subtree(Region, old_path, new_path, depth_change)
     after = audit.snapshot(region)
     if before != after:
-        audit.record("update", region, before=before, after=after)
+        audit.record("update", region, actor=user, before=before, after=after)
     return region
 
 
@@ -132,7 +132,7 @@ def create_unit(user, **fields) -> Unit:
     _place_in_tree(unit)
     unit.full_clean()
     unit.save()
-    audit.record("create", unit, after=audit.snapshot(unit))
+    audit.record("create", unit, actor=user, after=audit.snapshot(unit))
     return unit
 
 
@@ -155,7 +155,7 @@ def update_unit(user, unit: Unit, **changes) -> Unit:
         _move_subtree(Unit, old_path, new_path, depth_change)
     after = audit.snapshot(unit)
     if before != after:
-        audit.record("update", unit, before=before, after=after)
+        audit.record("update", unit, actor=user, before=before, after=after)
     return unit
 
 
@@ -182,9 +182,11 @@ def grant_membership(user, person, role, *, region=None, unit=None, title="") ->
         before = audit.snapshot(membership)
         membership.is_active = True
         membership.save(update_fields=["is_active", "updated_at"])
-        audit.record("update", membership, before=before, after=audit.snapshot(membership))
+        audit.record(
+            "update", membership, actor=user, before=before, after=audit.snapshot(membership)
+        )
     elif created:
-        audit.record("create", membership, after=audit.snapshot(membership))
+        audit.record("create", membership, actor=user, after=audit.snapshot(membership))
     forget_memberships(person)
     return membership
 
@@ -198,5 +200,5 @@ def revoke_membership(user, membership: Membership) -> None:
     before = audit.snapshot(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
-    audit.record("update", membership, before=before, after=audit.snapshot(membership))
+    audit.record("update", membership, actor=user, before=before, after=audit.snapshot(membership))
     forget_memberships(membership.user)
