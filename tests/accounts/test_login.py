@@ -133,3 +133,14 @@ def test_password_change_enforces_the_rules_and_is_audited(person):
     entry = AuditEntry.objects.get(action="password_change")
     assert entry.actor_id == person.pk
     assert "password" not in (entry.after or {})
+
+
+def test_forwarded_address_is_used_only_behind_a_trusted_proxy(person, settings):
+    forged = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 10.8.8.8", "REMOTE_ADDR": "127.0.0.1"}
+    Client().post(LOGIN, {"username": "zhangwei", "password": "x"}, **forged)
+    settings.TRUST_X_FORWARDED_FOR = True
+    Client().post(LOGIN, {"username": "zhangwei", "password": "x"}, **forged)
+    assert list(LoginFailure.objects.order_by("id").values_list("ip", flat=True)) == [
+        "127.0.0.1",
+        "10.8.8.8",
+    ]

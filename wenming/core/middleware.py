@@ -10,11 +10,15 @@ REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
 
 def client_ip(request) -> str | None:
-    """Return the client address; X-Forwarded-For is trusted only behind a known proxy."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    """Return the client address; X-Forwarded-For is trusted only behind a known proxy.
+
+    The last address in the header is the one our own proxy appended; earlier ones come
+    from the client and may be forged, so they are never used for lockout or the audit log.
+    """
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 
