@@ -188,6 +188,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         f"img-src 'self' data: blob: {_tile_origin}".strip(),
         "font-src 'self' data:",
         "connect-src 'self'",
+        # ReDoc (the offline API docs) runs its search in a worker built from a blob.
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
