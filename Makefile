@@ -9,7 +9,7 @@ export DEBUG ?= true
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test test-postgres lint format lock messages bench
+.PHONY: install demo serve test lint format lock messages bench
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ lock:
 
 # Refresh the translation catalogues (needs GNU gettext) and compile them.
 messages: install
-	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "frontend/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "frontend/*" --ignore "tests/*" --ignore "bench/*"
 	$(BIN)/python -m wenming.core.compile_messages
 
 bench: install

@@ -178,7 +178,9 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap")
 
 # Content-Security-Policy: scripts only from this site; images also from the tile server.
-_tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL.replace("{s}", "a")))
+_tile_parts = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+# A relative tile URL (an intranet path on this site) is already covered by 'self'.
+_tile_origin = f"{_tile_parts.scheme}://{_tile_parts.netloc}" if _tile_parts.netloc else ""
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -208,7 +210,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "wenming.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -239,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "wenming.core.tasks.verify_audit_chain",
         "schedule": env_int("AUDIT_VERIFY_INTERVAL_SECONDS", 24 * 3600),
+    },
+    "housekeeping": {
+        "task": "wenming.core.tasks.housekeeping",
+        "schedule": 24 * 3600,
     },
 }
 

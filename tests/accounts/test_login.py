@@ -144,3 +144,18 @@ def test_forwarded_address_is_used_only_behind_a_trusted_proxy(person, settings)
         "127.0.0.1",
         "10.8.8.8",
     ]
+
+
+def test_api_token_sign_in_is_audited_and_ends_with_a_password_change(person):
+    from wenming.accounts import services
+
+    response = Client().post("/api/token/", {"username": "13800001111", "password": PASSWORD})
+    token = response.json()["token"]
+    assert (
+        Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").json()["username"]
+        == "zhangwei"
+    )
+    entry = AuditEntry.objects.get(action="login")
+    assert (entry.actor_id, entry.message) == (person.pk, "api token")
+    services.change_password(person, "Another#Pass9")
+    assert Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401

@@ -118,3 +118,31 @@ def test_the_periodic_task_reports_a_broken_chain(chain):
         "broken_entry_id": chain[2].pk,
         "reason": "hash",
     }
+
+
+def test_housekeeping_prunes_old_failures_sessions_and_uploads(db, settings, tmp_path):
+    import os
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from wenming.accounts.models import LoginFailure
+    from wenming.core.tasks import housekeeping
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    now = timezone.now()
+    LoginFailure.objects.create(username="old", time=now - timedelta(days=2))
+    LoginFailure.objects.create(username="recent", time=now - timedelta(minutes=5))
+    Session.objects.create(session_key="a" * 32, session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="b" * 32, session_data="", expire_date=now + timedelta(1))
+    old = default_storage.save("imports/old.xlsx", ContentFile(b"x"))
+    fresh = default_storage.save("imports/fresh.xlsx", ContentFile(b"y"))
+    two_days_ago = (now - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    assert housekeeping.delay().get() == {"login_failures": 1, "sessions": 1, "import_uploads": 1}
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["recent"]
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
+    assert default_storage.listdir("imports")[1] == [fresh.removeprefix("imports/")]

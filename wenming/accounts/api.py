@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wenming.accounts import services
 from wenming.accounts.serializers import CurrentUserSerializer
 from wenming.api.permissions import IsSignedIn
 
@@ -23,3 +24,9 @@ class TokenView(ObtainAuthToken):
     """POST username (or mobile) and password for an API token; lockout applies."""
 
     permission_classes = []
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = services.issue_api_token(serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -65,3 +65,10 @@ def lockout_minutes() -> int:
 def lockout_threshold() -> int:
     """How many failures within the window lock an account or address."""
     return settings.LOGIN_LOCKOUT_THRESHOLD
+
+
+def prune_failures(older_than_hours: int = 24) -> int:
+    """Delete failures too old to matter for lockout; returns how many went."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    deleted, _by_model = LoginFailure.objects.filter(time__lt=cutoff).delete()
+    return deleted

@@ -2,7 +2,9 @@
 
 from django.contrib.auth import get_user_model, password_validation
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
+from wenming.accounts import security
 from wenming.core import audit
 
 
@@ -12,7 +14,18 @@ def change_password(user, new_password: str) -> None:
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    # API tokens were issued against the old password: they end with it.
+    Token.objects.filter(user=user).delete()
     audit.record("password_change", user, actor=user)
+
+
+@transaction.atomic
+def issue_api_token(user) -> Token:
+    """Give a signed-in client its token; counts as a sign-in for lockout and the audit log."""
+    token, _created = Token.objects.get_or_create(user=user)
+    security.clear_failures(user.get_username())
+    audit.record("login", user, actor=user, message="api token")
+    return token
 
 
 @transaction.atomic

@@ -69,13 +69,11 @@ def scope_q(model, user, action: str) -> Q | None:
             continue
         if membership.role == "unit_staff" and membership.unit_id:
             if unit_lookup:
-                clauses.append(Q(**{f"{unit_lookup}__startswith": membership.unit.path}))
+                clauses.append(Q(**{f"{unit_lookup}__within": membership.unit.path}))
             elif unit_region_lookup:
-                clauses.append(
-                    Q(**{f"{unit_region_lookup}__startswith": membership.unit.region.path})
-                )
+                clauses.append(Q(**{f"{unit_region_lookup}__within": membership.unit.region.path}))
         elif membership.region_id and region_lookup:
-            clauses.append(Q(**{f"{region_lookup}__startswith": membership.region.path}))
+            clauses.append(Q(**{f"{region_lookup}__within": membership.region.path}))
     if not clauses:
         return None
     combined = clauses[0]

@@ -22,3 +22,27 @@ def verify_audit_chain() -> dict:
         "broken_entry_id": report.broken_entry_id,
         "reason": report.reason,
     }
+
+
+@shared_task(name="wenming.core.tasks.housekeeping")
+def housekeeping() -> dict:
+    """Daily clean-up: old failed sign-ins, expired sessions, abandoned import uploads."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from wenming.accounts.security import prune_failures
+
+    failures = prune_failures()
+    sessions, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    uploads = 0
+    cutoff = timezone.now() - timedelta(days=1)
+    if default_storage.exists("imports"):
+        for name in default_storage.listdir("imports")[1]:
+            path = f"imports/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                uploads += 1
+    return {"login_failures": failures, "sessions": sessions, "import_uploads": uploads}

@@ -2,11 +2,45 @@
 
 from django.contrib import admin
 
+from wenming.regions import services
 from wenming.regions.models import Membership, Region, Unit
 
 
+class ServiceAdminMixin:
+    """Saves go through the services, so the tree's paths and the audit log stay right."""
+
+    create_service = None
+    update_service = None
+    service_fields = ()
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in self.service_fields
+        }
+        if change:
+            saved = self.update_service(request.user, obj, **fields)
+        else:
+            fields = {
+                name: form.cleaned_data[name]
+                for name in form.cleaned_data
+                if name in self.service_fields
+            }
+            saved = self.create_service(request.user, **fields)
+        obj.pk = saved.pk
+        obj.path, obj.depth = saved.path, saved.depth
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a node would orphan its subtree's paths; deactivate it instead.
+        return False
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    create_service = staticmethod(services.create_region)
+    update_service = staticmethod(services.update_region)
+    service_fields = services.REGION_FIELDS
     list_display = ["code", "name", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name"]
@@ -15,7 +49,10 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    create_service = staticmethod(services.create_unit)
+    update_service = staticmethod(services.update_unit)
+    service_fields = services.UNIT_FIELDS
     list_display = ["code", "name", "type", "region", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["code", "name"]

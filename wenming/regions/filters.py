@@ -24,7 +24,7 @@ class RegionFilterSet(django_filters.FilterSet):
 
     def filter_within(self, queryset, name, value):
         ancestor = Region.objects.filter(pk=value).values_list("path", flat=True).first()
-        return queryset.filter(path__startswith=ancestor) if ancestor else queryset.none()
+        return queryset.filter(path__within=ancestor) if ancestor else queryset.none()
 
 
 class UnitFilterSet(django_filters.FilterSet):
@@ -46,4 +46,4 @@ class UnitFilterSet(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         path = Region.objects.filter(pk=value).values_list("path", flat=True).first()
-        return queryset.filter(region__path__startswith=path) if path else queryset.none()
+        return queryset.filter(region__path__within=path) if path else queryset.none()

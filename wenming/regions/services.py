@@ -54,7 +54,7 @@ def _require_parent_scope(user, parent, model_label):
 
 def _move_subtree(model, old_path: str, new_path: str, depth_change: int) -> None:
     """Rewrite the paths (and depths) of a node's descendants in one UPDATE."""
-    model.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
+    model.objects.filter(path__within=old_path).exclude(path=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_change,
     )
