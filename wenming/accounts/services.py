@@ -30,6 +30,7 @@ def issue_api_token(user) -> Token:
 
 @transaction.atomic
 def create_person(
+    actor=None,
     *,
     username: str,
     password: str,
@@ -54,5 +55,5 @@ def create_person(
     person.set_password(password)
     person.full_clean()
     person.save()
-    audit.record("create", person, after=audit.snapshot(person))
+    audit.record("create", person, actor=actor, after=audit.snapshot(person))
     return person

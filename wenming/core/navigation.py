@@ -32,6 +32,7 @@ MENU = [
         ("office_admin", "office_staff", "leader", "inspector", "unit_staff"),
     ),
     MenuItem(_("Units"), "regions:unit_list", ALL_STAFF),
+    MenuItem(_("People"), "regions:people_list", ("office_admin", "office_staff", "leader")),
     MenuItem(_("Audit log"), "core:audit_list", ALL_STAFF),
 ]
 

@@ -101,6 +101,24 @@ def can_read_whole_audit_log(user) -> bool:
     )
 
 
+def can_manage_people(user, region=None) -> bool:
+    """Whether the user may create people and give roles, in `region` if one is named.
+
+    Only an office admin does this, within their region's subtree; other office staff
+    work with the data but do not hand out access.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for membership in memberships(user):
+        if membership.role != "office_admin" or not membership.region_id:
+            continue
+        if region is None or region.path.startswith(membership.region.path):
+            return True
+    return False
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may see or change."""
 

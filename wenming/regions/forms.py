@@ -26,3 +26,86 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         if head != XLSX_MAGIC:
             raise forms.ValidationError(_("The file is not an Excel workbook (.xlsx)."))
         return upload
+
+
+class PersonForm(StyledFormMixin, forms.Form):
+    """A new person and their first role, placed by region code or unit code."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
+    )
+    full_name = forms.CharField(label=_("Name"), max_length=50)
+    mobile = forms.RegexField(
+        label=_("Mobile number"),
+        regex=r"^1[3-9][0-9]{9}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[])
+    place_code = forms.CharField(
+        label=_("Region or unit code"),
+        max_length=32,
+        help_text=_(
+            "A region code for office, inspector, leader, volunteer and resident "
+            "roles; a unit code for unit staff."
+        ),
+    )
+    title = forms.CharField(label=_("Title"), max_length=50, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from wenming.regions.models import Membership
+
+        self.user = user
+        self.fields["role"].choices = Membership.Role.choices
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean_mobile(self):
+        from django.contrib.auth import get_user_model
+
+        mobile = self.cleaned_data["mobile"]
+        if mobile and get_user_model().objects.filter(mobile=mobile).exists():
+            raise forms.ValidationError(_("This mobile number belongs to another account."))
+        return mobile
+
+    def clean(self):
+        from wenming.regions.models import Membership, Region, Unit
+
+        data = super().clean()
+        code = data.get("place_code", "")
+        role = data.get("role")
+        if not code or not role:
+            return data
+        # Only places the user can see are found: another district's code is unknown here.
+        if role == Membership.Role.UNIT_STAFF:
+            data["unit"] = Unit.objects.restrict(self.user).filter(code=code).first()
+            data["region"] = None
+            if data["unit"] is None:
+                self.add_error("place_code", _("No unit with this code in your scope."))
+        else:
+            data["region"] = Region.objects.restrict(self.user).filter(code=code).first()
+            data["unit"] = None
+            if data["region"] is None:
+                self.add_error("place_code", _("No region with this code in your scope."))
+        password = data.get("password")
+        if password:
+            from django.contrib.auth import get_user_model, password_validation
+
+            candidate = get_user_model()(username=data.get("username", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data

@@ -7,7 +7,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from wenming.core import audit
-from wenming.core.permissions import ADD, CHANGE, forget_memberships
+from wenming.core.permissions import ADD, CHANGE, can_manage_people, forget_memberships
 from wenming.regions.models import Membership, Region, TreeNode, Unit
 
 REGION_FIELDS = (
@@ -161,14 +161,17 @@ def update_unit(user, unit: Unit, **changes) -> Unit:
 
 @transaction.atomic
 def grant_membership(user, person, role, *, region=None, unit=None, title="") -> Membership:
-    """Give a person a role in a region or a unit the user manages."""
+    """Give a person a role in a region or a unit within the office admin's region."""
     if unit is not None:
         region = unit.region
-        _require(user, CHANGE, unit, _("You may not give roles in this unit."))
-    elif region is not None:
-        _require(user, CHANGE, region, _("You may not give roles in this region."))
-    else:
+    elif region is None:
         raise ValidationError(_("A role is held in a region or a unit."))
+    if not can_manage_people(user, region):
+        raise PermissionDenied(
+            _("You may not give roles in %(place)s.") % {"place": unit or region}
+        )
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
     if role == Membership.Role.UNIT_STAFF and unit is None:
         raise ValidationError({"unit": _("Unit staff must belong to a unit.")})
     membership, created = Membership.objects.get_or_create(
@@ -194,11 +197,23 @@ def grant_membership(user, person, role, *, region=None, unit=None, title="") ->
 @transaction.atomic
 def revoke_membership(user, membership: Membership) -> None:
     """End a role; the row stays so the audit trail keeps its meaning."""
-    _require(
-        user, CHANGE, membership.unit or membership.region, _("You may not remove roles here.")
-    )
+    if not can_manage_people(user, membership.region):
+        raise PermissionDenied(_("You may not remove roles here."))
     before = audit.snapshot(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     audit.record("update", membership, actor=user, before=before, after=audit.snapshot(membership))
     forget_memberships(membership.user)
+
+
+@transaction.atomic
+def add_person(user, *, role, region=None, unit=None, title="", **person_fields):
+    """Create an account and give it its first role, as one audited change."""
+    from wenming.accounts.services import create_person
+
+    place_region = unit.region if unit is not None else region
+    if place_region is None or not can_manage_people(user, place_region):
+        raise PermissionDenied(_("You may not add people there."))
+    person = create_person(user, **person_fields)
+    grant_membership(user, person, role, region=region, unit=unit, title=title)
+    return person

@@ -9,4 +9,9 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("import/<slug:kind>/", views.ImportView.as_view(), name="import"),
+    path("people/", views.PeopleListView.as_view(), name="people_list"),
+    path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
+    path(
+        "people/roles/<int:pk>/end/", views.RevokeMembershipView.as_view(), name="membership_revoke"
+    ),
 ]

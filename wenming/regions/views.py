@@ -7,17 +7,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from wenming.core.permissions import ADD
+from wenming.core.permissions import ADD, can_manage_people
 from wenming.core.views import StaffRequiredMixin, xlsx_response
-from wenming.regions import importers
+from wenming.regions import importers, services
 from wenming.regions.filters import RegionFilterSet, UnitFilterSet
-from wenming.regions.forms import ImportUploadForm
-from wenming.regions.models import Region, Unit
+from wenming.regions.forms import ImportUploadForm, PersonForm
+from wenming.regions.models import Membership, Region, Unit
 
 IMPORT_SESSION_KEY = "wenming_pending_import"
 
@@ -209,3 +210,90 @@ class ImportView(StaffRequiredMixin, View):
             },
         )
         return redirect("regions:region_list" if self.kind == "regions" else "regions:unit_list")
+
+
+class PeopleListView(StaffRequiredMixin, ListView):
+    """Roles held in the user's scope: who holds which role where."""
+
+    template_name = "regions/people_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        queryset = (
+            Membership.objects.restrict(self.request.user, "view")
+            .select_related("user", "region", "unit")
+            .order_by("region__path", "role", "user__username")
+        )
+        self.role = self.request.GET.get("role", "")
+        self.query = self.request.GET.get("q", "").strip()[:50]
+        if self.role in Membership.Role.values:
+            queryset = queryset.filter(role=self.role)
+        if self.query:
+            queryset = queryset.filter(
+                Q(user__username__icontains=self.query)
+                | Q(user__full_name__icontains=self.query)
+                | Q(user__mobile=self.query)
+            )
+        if self.request.GET.get("inactive") != "1":
+            queryset = queryset.filter(is_active=True)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = Membership.Role.choices
+        context["role"] = self.role
+        context["query"] = self.query
+        context["can_manage"] = can_manage_people(self.request.user)
+        return context
+
+
+class PersonCreateView(StaffRequiredMixin, View):
+    """An office admin adds a person with their first role."""
+
+    template_name = "regions/person_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_manage_people(request.user):
+            raise PermissionDenied(_("Only an office admin adds people."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": PersonForm(user=request.user)})
+
+    def post(self, request):
+        form = PersonForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.add_person(
+                    request.user,
+                    role=data["role"],
+                    region=data["region"],
+                    unit=data["unit"],
+                    title=data["title"],
+                    username=data["username"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    mobile=data["mobile"] or None,
+                    email=data["email"],
+                )
+            except PermissionDenied as error:
+                form.add_error("place_code", str(error))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": person})
+                return redirect("regions:people_list")
+        return render(request, self.template_name, {"form": form})
+
+
+class RevokeMembershipView(StaffRequiredMixin, View):
+    """End one role (POST); the person and the history stay."""
+
+    def post(self, request, pk):
+        membership = get_object_or_404(Membership.objects.restrict(request.user, "view"), pk=pk)
+        services.revoke_membership(request.user, membership)
+        messages.success(request, _("The role was ended."))
+        return redirect("regions:people_list")
