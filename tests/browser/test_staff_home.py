@@ -27,6 +27,7 @@ def test_district_staff_signs_in_and_sees_the_chinese_staff_home(
         "首页",
         "区域",
         "单位",
+        "人员",
         "审计日志",
     ]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
