@@ -47,6 +47,7 @@ CITY_CODE = "980100000000"
 CITY_NAME = "基准市"
 UNIT_PREFIX = "BM-"
 PAGE_SIZE = 50
+MIN_REGIONS = 1000
 
 
 # The tree ------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ def verdict(plan: str, vendor: str) -> str:
             return f"full scan of every entry of {scan.group(2)}, LIKE tested on each"
         return (
             f"scan of {scan.group(2)} in path order from the start, LIKE tested on each row "
-            "until the page is full (no range: every row sorting before the subtree is read)"
+            "until the page is full (no index range: every row sorting before the subtree is read)"
         )
     # PostgreSQL: the node that reads the region table itself (not the parent alias t2).
     node = re.search(
@@ -344,16 +345,16 @@ def verdict(plan: str, vendor: str) -> str:
     count = int(removed.group(1)) if removed else 0
     thrown = f", {count:,} row{'' if count == 1 else 's'} read and discarded" if count else ""
     if node.group(1) == "Seq Scan":
-        return f"sequential scan of the whole table, every row tested{thrown}"
+        return f"sequential scan of the whole table{thrown}"
     if node.group(1) == "Bitmap Heap Scan":
         index = re.search(r"Bitmap Index Scan on (\S+)", plan)
         return f"bitmap index range scan on {index.group(1)}"
     detail = plan[node.end() :].split("->", 1)[0]
-    if "Index Cond" in detail and "path" in detail.split("Index Cond", 1)[1]:
+    if "Index Cond" in detail:
         return f"{node.group(1).lower()} range on {node.group(2)}"
     return (
-        f"{node.group(1).lower()} on {node.group(2)} in path order with LIKE as a filter "
-        f"(no range){thrown}"
+        f"{node.group(1).lower()} on {node.group(2)} from its start, in index order, with the "
+        f"condition tested on each row (no index range){thrown}"
     )
 
 
@@ -391,7 +392,7 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -402,6 +403,7 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
     label = DATABASE_LABELS[database]
     if vendor == "sqlite":
         version = f"SQLite {connection.Database.sqlite_version}"
+        collation = "BINARY"
     else:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -444,7 +446,12 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
     assert staff.memberships.get().region_id == district.pk
 
     def subtree_count():
+        """The project's own subtree query, whatever its lookup compiles to."""
         return Region.objects.subtree(district).count()
+
+    def startswith_count():
+        """Django's `__startswith`: LIKE 'p%' (ESCAPE '\\' on SQLite)."""
+        return Region.objects.filter(path__startswith=prefix).count()
 
     range_sql = f"SELECT COUNT(*) FROM {table} WHERE path >= %s AND path < %s"  # noqa: S608
 
@@ -493,6 +500,21 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
 
         return run
 
+    def page_where(**lookups):
+        def run():
+            rows = list(
+                Region.objects.filter(**lookups)
+                .select_related("parent")
+                .order_by("path")[:PAGE_SIZE]
+            )
+            assert len(rows) == PAGE_SIZE
+            return len(rows)
+
+        return run
+
+    startswith_page = page_where(path__startswith=prefix)
+    range_page = page_where(path__gte=prefix, path__lt=upper)
+
     def api_list(user, expected):
         client = Client()
         client.force_login(user)
@@ -509,7 +531,8 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
 
     expected = subtree_count()
     checks = {
-        "subtree": expected,
+        "subtree()": expected,
+        "startswith": startswith_count(),
         "range": range_count(),
         "naive walk": naive_walk(),
         "recursive CTE": cte_count(),
@@ -519,91 +542,14 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
     everything = Region.objects.count()
     assert restrict_count(city_staff)() == everything
 
-    where = f"district {district.code}, {expected:,} regions"
-    rows = [
-        measure("subtree", f"1  subtree count, path__startswith ({where})", subtree_count, repeat),
-        measure(
-            "walk", "2  subtree count, naive walk: parent_id IN (…) per level", naive_walk, repeat
-        ),
-        measure(
-            "cte", "2b subtree count, WITH RECURSIVE on parent_id (raw SQL)", cte_count, repeat
-        ),
-        measure(
-            "range", "1b subtree count, path >= p AND path < p' (raw SQL)", range_count, repeat
-        ),
-    ]
-    if vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA case_sensitive_like = ON")
-        rows.append(
-            measure(
-                "subtree_csl",
-                "1c subtree count, path__startswith, PRAGMA case_sensitive_like=ON",
-                subtree_count,
-                repeat,
-            )
-        )
-        csl_calls = statements(subtree_count)
-        csl_plan = explain(*csl_calls[-1])
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA case_sensitive_like = OFF")
-
-    def range_page():
-        rows = list(
-            Region.objects.filter(path__gte=prefix, path__lt=upper)
-            .select_related("parent")
-            .order_by("path")[:PAGE_SIZE]
-        )
-        assert len(rows) == PAGE_SIZE
-        return len(rows)
-
-    rows += [
-        measure(
-            "restrict_count", "3  restrict(district staff).count()", restrict_count(staff), repeat
-        ),
-        measure(
-            "restrict_page",
-            f"3b restrict(district staff) first page ({PAGE_SIZE}, select_related parent)",
-            first_page(staff),
-            repeat,
-        ),
-        measure(
-            "range_page",
-            "3e the same first page with path__gte/path__lt instead of LIKE (ORM)",
-            range_page,
-            repeat,
-        ),
-        measure(
-            "restrict_count_city",
-            f"3c restrict(city staff).count() ({everything:,} regions)",
-            restrict_count(city_staff),
-            repeat,
-        ),
-        measure(
-            "restrict_page_city",
-            f"3d restrict(city staff) first page ({PAGE_SIZE})",
-            first_page(city_staff),
-            repeat,
-        ),
-        measure(
-            "api",
-            f"4  GET /api/regions/?page_size={PAGE_SIZE} as district staff",
-            api_list(staff, expected),
-            repeat,
-            warmups=2,
-        ),
-        measure(
-            "api_city",
-            f"4b GET /api/regions/?page_size={PAGE_SIZE} as city staff",
-            api_list(city_staff, everything),
-            repeat,
-            warmups=2,
-        ),
-    ]
-
+    rows = []
     plans = []
 
-    def add_plan(key, title, sql, params):
+    def run(key, label, fn, **options):
+        rows.append(measure(key, label, fn, repeat, **options))
+
+    def plan_of(key, title, fn, *, statement=-1):
+        sql, params = statements(fn)[statement]
         plan = explain(sql, params)
         plans.append(
             {
@@ -616,55 +562,105 @@ def run_one(database: str, regions: int, repeat: int, postgres_url: str) -> dict
             }
         )
 
-    (count_sql, count_params), *_ = statements(subtree_count)
-    add_plan("subtree", "1 subtree count, path__startswith", count_sql, count_params)
-    add_plan("range", "1b subtree count, range on path", range_sql, [prefix, upper])
-    if vendor == "sqlite":
-        plans.append(
-            {
-                "key": "subtree_csl",
-                "title": "1c subtree count, path__startswith, PRAGMA case_sensitive_like=ON",
-                "sql": csl_calls[-1][0],
-                "params": [str(p) for p in csl_calls[-1][1]],
-                "plan": csl_plan,
-                "verdict": verdict(csl_plan, vendor),
-            }
-        )
-    walk_sql, walk_params = statements(naive_walk)[1]
-    add_plan("walk", "2 naive walk, second level (parent_id IN …)", walk_sql, walk_params)
+    where = f"district {district.code}, {expected:,} regions"
+    run("subtree", f"1  subtree(district).count(), the project's lookup ({where})", subtree_count)
+    run("startswith", "1a path__startswith count (Django's LIKE)", startswith_count)
+    run("range", "1b path >= p AND path < p' count (raw SQL)", range_count)
+    run("walk", "2  naive walk: parent_id IN (…) per level", naive_walk)
+    run("cte", "2b WITH RECURSIVE on parent_id (raw SQL)", cte_count)
+    run("restrict_count", "3  restrict(district staff).count()", restrict_count(staff))
+    run(
+        "restrict_page",
+        f"3b restrict(district staff) first page ({PAGE_SIZE}, select_related parent)",
+        first_page(staff),
+    )
+    run(
+        "restrict_count_city",
+        f"3c restrict(city staff).count() ({everything:,} regions)",
+        restrict_count(city_staff),
+    )
+    run(
+        "restrict_page_city",
+        f"3d restrict(city staff) first page ({PAGE_SIZE})",
+        first_page(city_staff),
+    )
+    run("startswith_page", "3e first page by path__startswith (Django's LIKE)", startswith_page)
+    run("range_page", "3f first page by path__gte/path__lt (ORM range)", range_page)
+    page_label = f"GET /api/regions/?page_size={PAGE_SIZE}"
+    run("api", f"4  {page_label} as district staff", api_list(staff, expected), warmups=2)
+    run("api_city", f"4b {page_label} as city staff", api_list(city_staff, everything), warmups=2)
+
+    plan_of("subtree", "1 subtree(district).count()", subtree_count)
+    plan_of("startswith", "1a path__startswith count", startswith_count)
+    plan_of("range", "1b range count", range_count)
+    plan_of("walk", "2 naive walk, second level (parent_id IN …)", naive_walk, statement=1)
     forget_memberships(staff)
-    page_sql, page_params = statements(first_page(staff))[-1]
-    add_plan("restrict_page", "3b restrict(district staff) first page", page_sql, page_params)
-    range_page_sql, range_page_params = statements(range_page)[0]
-    add_plan("range_page", "3e first page by range", range_page_sql, range_page_params)
-    with CaptureQueriesContext(connection) as captured:
-        api_list(staff, expected)()
-    api_statements = [query["sql"] for query in captured.captured_queries]
-    if vendor == "postgresql":
-        like_index = next(
-            name for name in _index_names(connection, table) if name.endswith("_like")
-        )
+    plan_of("restrict_page", "3b restrict(district staff) first page", first_page(staff))
+    plan_of("startswith_page", "3e first page by path__startswith", startswith_page)
+    plan_of("range_page", "3f first page by range", range_page)
+
+    if vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("BEGIN")
-            try:
-                cursor.execute(f'DROP INDEX "{like_index}"')
-                plan = explain(count_sql, count_params)
-            finally:
-                cursor.execute("ROLLBACK")
-        plans.append(
-            {
-                "key": "subtree_no_like_index",
-                "title": f"1 subtree count with {like_index} dropped (rolled back)",
-                "sql": count_sql,
-                "params": [str(p) for p in count_params],
-                "plan": plan,
-                "verdict": verdict(plan, vendor),
-            }
+            cursor.execute("PRAGMA case_sensitive_like = ON")
+        try:
+            run(
+                "startswith_csl",
+                "1c path__startswith count, PRAGMA case_sensitive_like=ON",
+                startswith_count,
+            )
+            plan_of(
+                "startswith_csl",
+                "1c path__startswith count, PRAGMA case_sensitive_like=ON",
+                startswith_count,
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA case_sensitive_like = OFF")
+
+    if vendor == "postgresql":
+        # Two experiments, each in a transaction that is rolled back.
+        like_index = next(
+            name
+            for name in _index_names(connection, table)
+            if name.startswith(f"{table}_path_") and name.endswith("_like")
         )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'DROP INDEX "{like_index}"')
+            plan_of(
+                "startswith_no_like_index",
+                f"1a path__startswith count with {like_index} dropped (rolled back)",
+                startswith_count,
+            )
+            transaction.set_rollback(True)
+        # In the "C" collation the plain unique index serves LIKE 'p%' and ORDER BY path.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE {table} ALTER COLUMN path TYPE varchar(400) COLLATE "C"')
+            cursor.execute(f"ANALYZE {table}")
+            collate = 'path COLLATE "C" (rolled back)'
+            run("subtree_c", f"1d subtree(district).count(), {collate}", subtree_count)
+            run(
+                "restrict_page_c",
+                f"3g restrict(district staff) first page, {collate}",
+                first_page(staff),
+            )
+            plan_of("subtree_c", f"1d subtree(district).count(), {collate}", subtree_count)
+            forget_memberships(staff)
+            plan_of(
+                "restrict_page_c",
+                f"3g restrict(district staff) first page, {collate}",
+                first_page(staff),
+            )
+            transaction.set_rollback(True)
+
+    api_run = api_list(staff, expected)  # signs in outside the capture
+    with CaptureQueriesContext(connection) as captured:
+        api_run()
+    api_statements = [query["sql"] for query in captured.captured_queries]
 
     result = {
         "database": database,
         "version": version,
+        "collation": collation,
         "shape": asdict(shape),
         "made": made,
         "migrate_seconds": migrate_seconds,
@@ -771,9 +767,29 @@ def machine_facts(command: str, results: list[dict]) -> dict:
         match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
         if match:
             cpu = match.group(1).strip()
+    code = "unknown (not a git work tree)"
+    try:
+        git = ["git", "-C", str(BASE_DIR)]
+        head = subprocess.run(  # noqa: S603  (fixed arguments)
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603  (fixed arguments)
+            [*git, "status", "--porcelain", "--", "wenming"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        code = f"commit {head}" + (", with uncommitted changes under wenming/" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    load = (
+        ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    )
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "code": code,
+        "load": load,
         "command": command,
         "nproc": cpus,
         "cpu": cpu,
@@ -804,7 +820,7 @@ def table(results: list[dict]) -> str:
         name = DATABASE_LABELS[result["database"]]
         header += [f"{name} best", f"{name} median", f"{name} p95", f"{name} queries"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
-    for key in sorted(order, key=lambda k: by_key[k]["label"].split()[0]):
+    for key in sorted(order, key=lambda k: _order(by_key[k]["label"])):
         cells = [by_key[key]["label"]]
         for result in results:
             row = by_key[key].get(result["database"])
@@ -824,11 +840,23 @@ def table(results: list[dict]) -> str:
 def ratios(results: list[dict]) -> str:
     """Median ratios that tell the story, as a Markdown table."""
     specs = [
-        ("naive walk ÷ path prefix (1)", "walk", "subtree"),
-        ("WITH RECURSIVE ÷ path prefix (1)", "cte", "subtree"),
-        ("path__startswith (1) ÷ raw range query (1b)", "subtree", "range"),
-        ("path__startswith (1) ÷ same with case_sensitive_like (1c)", "subtree", "subtree_csl"),
-        ("first page: LIKE (3b) ÷ range (3e)", "restrict_page", "range_page"),
+        ("naive walk (2) ÷ subtree() (1)", "walk", "subtree"),
+        ("naive walk (2) ÷ raw range (1b)", "walk", "range"),
+        ("WITH RECURSIVE (2b) ÷ subtree() (1)", "cte", "subtree"),
+        ("path__startswith (1a) ÷ subtree() (1)", "startswith", "subtree"),
+        ("path__startswith (1a) ÷ raw range (1b)", "startswith", "range"),
+        (
+            "path__startswith (1a) ÷ same with case_sensitive_like (1c)",
+            "startswith",
+            "startswith_csl",
+        ),
+        ("first page: restrict (3b) ÷ ORM range (3f)", "restrict_page", "range_page"),
+        ("first page: path__startswith (3e) ÷ ORM range (3f)", "startswith_page", "range_page"),
+        (
+            'first page: restrict (3b) ÷ restrict with path COLLATE "C" (3g)',
+            "restrict_page",
+            "restrict_page_c",
+        ),
         ("API as city staff (4b) ÷ API as district staff (4)", "api_city", "api"),
     ]
     header = ["ratio of medians", *(DATABASE_LABELS[r["database"]] for r in results)]
@@ -851,10 +879,21 @@ def ratios(results: list[dict]) -> str:
             f"{DATABASE_LABELS[results[0]['database']]}, median | ratio |"
         )
         lines.append("|---|---:|")
-        for key, row in first.items():
+        for key, row in sorted(first.items(), key=lambda item: _order(item[1]["label"])):
             if key in second:
                 lines.append(f"| {row['label']} | {_ratio(second[key]['median'], row['median'])} |")
     return "\n".join(lines)
+
+
+def _order(label: str) -> str:
+    return label.split()[0]
+
+
+def _where(sql: str) -> str:
+    """The WHERE clause of a statement, for the findings."""
+    clause = sql.split(" WHERE ", 1)[-1]
+    clause = re.split(r" ORDER BY | LIMIT ", clause)[0].replace('"regions_region".', "")
+    return re.sub(r"\((?:%s, )+%s\)", lambda m: f"(%s × {m.group(0).count('%s')})", clause)
 
 
 def findings(results: list[dict]) -> list[str]:
@@ -862,46 +901,92 @@ def findings(results: list[dict]) -> list[str]:
     notes = []
     for result in results:
         name = DATABASE_LABELS[result["database"]]
-        plans = {plan["key"]: plan for plan in result["plans"]}
         rows = {row["key"]: row for row in result["rows"]}
+        for plan in sorted(result["plans"], key=lambda plan: _order(plan["title"])):
+            notes.append(f"{name}, {plan['title']}: `{_where(plan['sql'])}` → {plan['verdict']}.")
         notes.append(
-            f"{name}, `path__startswith` subtree count (1): {plans['subtree']['verdict']}."
+            f"{name}: the naive level-by-level walk sends {rows['walk']['queries']} queries and "
+            f"takes {_ratio(rows['walk']['median'], rows['subtree']['median'])} the time of "
+            "`subtree()`."
         )
         notes.append(
-            f"{name}, range query `path >= p AND path < p'` (1b): {plans['range']['verdict']}."
-        )
-        if "subtree_csl" in plans:
-            notes.append(
-                f"{name}, the same ORM query under `PRAGMA case_sensitive_like = ON` (1c): "
-                f"{plans['subtree_csl']['verdict']}."
-            )
-        if "subtree_no_like_index" in plans:
-            notes.append(
-                f"{name}, the same ORM query with the `_like` index dropped (rolled back): "
-                f"{plans['subtree_no_like_index']['verdict']}."
-            )
-        notes.append(
-            f"{name}, first page of `restrict` for district staff (3b): "
-            f"{plans['restrict_page']['verdict']}."
-        )
-        notes.append(
-            f"{name}, the same page by `path__gte`/`path__lt` (3e): "
-            f"{plans['range_page']['verdict']}."
-        )
-        notes.append(
-            f"{name}: the naive level-by-level walk takes {rows['walk']['queries']} queries and "
-            f"{_ratio(rows['walk']['median'], rows['subtree']['median'])} the time of the "
-            "one prefix query."
-        )
-        notes.append(
-            f"{name}: the region API list takes {rows['api']['queries']} SQL statements "
-            f"a request and {_ms(rows['api']['median'])} ms (median) for district staff, "
+            f"{name}: one region API list request sends {rows['api']['queries']} SQL statements "
+            f"and takes {_ms(rows['api']['median'])} ms (median) for district staff, "
             f"{_ms(rows['api_city']['median'])} ms for city staff."
         )
     return notes
 
 
-def _shorten(sql: str, width: int = 110) -> str:
+def explanations(results: list[dict]) -> list[str]:
+    """Why the plans look as they do; each paragraph only when the run showed it."""
+    paragraphs = []
+    for result in results:
+        plans = {plan["key"]: plan for plan in result["plans"]}
+        rows = {row["key"]: row for row in result["rows"]}
+        median = {key: _ms(row["median"]) for key, row in rows.items()}
+        size = f"{result['district']['subtree']:,}"
+        own = plans["subtree"]
+        own_is_range = "range" in own["verdict"] and "no index range" not in own["verdict"]
+        if result["database"] == "sqlite" and plans["startswith"]["verdict"].startswith("full"):
+            paragraphs.append(
+                "**SQLite and `__startswith`.** Django compiles `__startswith` to "
+                "`LIKE 'p%' ESCAPE '\\'`. SQLite's LIKE ignores ASCII case by default, and its "
+                "LIKE optimisation then needs an index in the NOCASE collation; the unique "
+                "index on `path` is BINARY, so `path__startswith` reads the whole index: "
+                f"{median['startswith']} ms for a {size}-region subtree (1a), and every "
+                "subtree costs the same whole-index read whatever its size. The range "
+                "`path >= p AND path < p'` is an index range search: "
+                f"{median['range']} ms (1b), "
+                f"{_ratio(rows['startswith']['median'], rows['range']['median'])} faster; the "
+                f"ordered first page goes from {median['startswith_page']} ms (3e) to "
+                f"{median['range_page']} ms (3f). `PRAGMA case_sensitive_like = ON` brings the "
+                f"range search back too ({median['startswith_csl']} ms, 1c) but is no fix: "
+                "Django's SQLite backend compiles `iexact`, `icontains` and `istartswith` to "
+                "the same LIKE and relies on it ignoring case, so the pragma would make "
+                "`code__iexact` and `name__icontains` case-sensitive on that connection."
+            )
+            paragraphs.append(
+                "**The project's subtree lookup on SQLite.** `subtree()` and `restrict` compile "
+                f"to `{_where(own['sql'])}`: {own['verdict']}, {median['subtree']} ms (1) and "
+                f"{median['restrict_count']} ms with the membership query (3)."
+                + (
+                    ""
+                    if own_is_range
+                    else " That is the slow path above; a range lookup would fix it."
+                )
+            )
+        if result["database"] == "postgres":
+            text = (
+                "**PostgreSQL.** The `_like` index (`varchar_pattern_ops`) that Django adds for "
+                "a unique CharField makes `LIKE 'p%'` an index range scan "
+                f"({median['startswith']} ms, 1a)"
+            )
+            if "startswith_no_like_index" in plans:
+                text += f"; without it: {plans['startswith_no_like_index']['verdict']}"
+            text += f". `subtree()` compiles to `{_where(own['sql'])}`: {own['verdict']}."
+            page = plans["restrict_page"]["verdict"]
+            if "no index range" in page and "restrict_page_c" in rows:
+                text += (
+                    " That index cannot return rows in `ORDER BY path` order under the "
+                    f"database collation ({result['collation']}), so the first page of a list "
+                    f"walks the plain unique index from the start and tests each row ({page}): "
+                    f"the later a district sorts, the slower its first page "
+                    f'({median["restrict_page"]} ms here, 3b). With `path` in the "C" '
+                    "collation (tried in a rolled-back transaction) the plain index serves the "
+                    f"prefix and the order at once: {median['restrict_page_c']} ms (3g), and "
+                    f"{median['subtree_c']} ms for the count (1d). A range "
+                    "`path >= p AND path < p'` is exact wherever the collation compares these "
+                    "strings of digits and '/' character by character with '/' below '0', as "
+                    "C, C.UTF-8, ICU and SQLite's BINARY do; under a glibc locale that weighs "
+                    "punctuation differently it may not be, so check before relying on it."
+                )
+            paragraphs.append(text)
+    return paragraphs
+
+
+def _shorten(sql: str, width: int = 140) -> str:
+    """A statement on one line: column lists and long literals elided."""
+    sql = re.sub(r"^SELECT (?!COUNT\(|1 )(.{40,}?) FROM ", "SELECT … FROM ", sql)
     sql = re.sub(r"'[^']{20,}'", "'…'", sql)
     return sql if len(sql) <= width else sql[: width - 1] + "…"
 
@@ -916,7 +1001,7 @@ def write_docs(path: Path, facts: dict, results: list[dict]) -> None:
         "Written by `python -m bench.regions` (or `make bench`); rerun it to refresh this page.",
         "Benchmarks are never part of the test suite.",
         "",
-        "## Region tree and scoping at 100,000 regions",
+        f"## Region tree and scoping at {made['regions']:,} regions",
         "",
         f"The tree: 1 city, {shape['districts']:,} districts, {shape['streets']:,} streets, "
         f"{shape['communities']:,} communities and {shape['grids']:,} grids: "
@@ -937,7 +1022,9 @@ def write_docs(path: Path, facts: dict, results: list[dict]) -> None:
         "",
         f"- date: {facts['date']}",
         f"- command: `{facts['command']}`",
-        f"- `nproc`: {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}",
+        f"- code: {facts['code']}",
+        f"- `nproc`: {facts['nproc']} ({facts['cpu']}), memory {facts['memory']}, load average "
+        f"{facts['load']} (1, 5, 15 min) when the run ended",
         f"- {facts['os']}, Python {facts['python']}, Django {facts['django']}",
         *(f"- {db}" for db in facts["databases"]),
         "",
@@ -962,6 +1049,10 @@ def write_docs(path: Path, facts: dict, results: list[dict]) -> None:
         *(f"- {note}" for note in findings(results)),
         "",
     ]
+    if explanations(results):
+        lines += ["### Why", ""]
+        for paragraph in explanations(results):
+            lines += [paragraph, ""]
     for result in results:
         name = DATABASE_LABELS[result["database"]]
         lines += [f"### The statements of one API request, {name}", ""]
@@ -969,7 +1060,7 @@ def write_docs(path: Path, facts: dict, results: list[dict]) -> None:
         lines += ["", f"### Indexes on regions_region, {name}", ""]
         lines += [f"- `{index}`" for index in result["indexes"]]
         lines += ["", f"### Plans, {name}", ""]
-        for plan in result["plans"]:
+        for plan in sorted(result["plans"], key=lambda plan: _order(plan["title"])):
             lines += [
                 f"**{plan['title']}**: {plan['verdict']}.",
                 "",
@@ -1008,13 +1099,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.regions < MIN_REGIONS:
+        parser.error(f"--regions must be at least {MIN_REGIONS:,} (a district needs a full page)")
     try:
         Shape.for_regions(args.regions)
     except ValueError as error:
         parser.error(str(error))
 
     if args.child:
-        result = run_one(args.child, args.regions, args.repeat, args.postgres_url)
+        try:
+            result = run_one(args.child, args.regions, args.repeat, args.postgres_url)
+        finally:
+            if args.child == "sqlite":
+                _remove_sqlite()
         args.result.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
 
@@ -1042,6 +1139,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{table(results)}\n\n{ratios(results)}\n")
     for note in findings(results):
         print(f"- {note}")
+    for paragraph in explanations(results):
+        print(f"\n{paragraph}")
     if not args.no_output:
         write_docs(args.output, facts, results)
         print(f"\nwritten to {args.output}")

@@ -23,6 +23,18 @@ def _forget_result_backend():
     app.amqp._producer_pool = None
 
 
+def _close_worker_connections():
+    """The worker thread's database connection outlives it; end it so teardown can drop."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def redis_worker():
     try:
@@ -43,6 +55,7 @@ def redis_worker():
     finally:
         app.conf.update(saved)
         _forget_result_backend()
+        _close_worker_connections()
 
 
 @pytest.mark.django_db(transaction=True)
