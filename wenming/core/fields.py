@@ -16,21 +16,24 @@ class PathField(models.CharField):
 class Within(Lookup):
     """`path__within=prefix`: the node with that path and everything beneath it.
 
-    SQLite's LIKE is case-insensitive and never uses the index for `startswith`, so the
-    subtree is a range on the indexed column; PostgreSQL's LIKE uses the
-    varchar_pattern_ops index Django adds for unique CharFields, and its collation may not
-    order '/' bytewise, so there the lookup stays a LIKE.
+    A range on the indexed column, compared bytewise. Django's `startswith` would compile
+    to LIKE, which SQLite never serves from this index (its LIKE ignores case). On
+    PostgreSQL the comparison names the "C" collation, so the result is right whatever
+    the column's collation is; migration regions 0003 gives the column that collation so
+    the unique index also serves the range and ORDER BY path.
     """
 
     lookup_name = "within"
 
-    def as_sql(self, compiler, connection):
+    def range_sql(self, compiler, connection, collate=""):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        lhs = f"{lhs}{collate}"
         prefix = self.rhs
         params = [*lhs_params, prefix, *lhs_params, prefix + PATH_UPPER_SENTINEL]
         return f"({lhs} >= %s AND {lhs} < %s)", params
 
+    def as_sql(self, compiler, connection):
+        return self.range_sql(compiler, connection)
+
     def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        pattern = connection.ops.prep_for_like_query(self.rhs) + "%"
-        return f"{lhs}::text LIKE %s", [*lhs_params, pattern]
+        return self.range_sql(compiler, connection, collate=' COLLATE "C"')
