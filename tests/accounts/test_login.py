@@ -159,3 +159,22 @@ def test_api_token_sign_in_is_audited_and_ends_with_a_password_change(person):
     assert (entry.actor_id, entry.message) == (person.pk, "api token")
     services.change_password(person, "Another#Pass9")
     assert Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+
+
+def test_forms_refuse_posts_without_the_csrf_token(person):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN, {"username": "zhangwei", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_production_hashes_passwords_with_argon2(person, settings):
+    from django.contrib.auth.hashers import check_password, make_password
+
+    import wenming.settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    encoded = make_password(PASSWORD)
+    assert encoded.startswith("argon2$argon2id$")
+    assert check_password(PASSWORD, encoded)

@@ -11,7 +11,9 @@ class RegionFilterSet(django_filters.FilterSet):
     """Level, parent, subtree and a text search on name or code."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    level = django_filters.ChoiceFilter(label=_("Level"), choices=Region.Level.choices)
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=Region.Level.choices, empty_label=_("All levels")
+    )
     parent = django_filters.NumberFilter(label=_("Parent"), field_name="parent_id")
     within = django_filters.NumberFilter(label=_("Within region"), method="filter_within")
 
@@ -31,7 +33,9 @@ class UnitFilterSet(django_filters.FilterSet):
     """Type, region subtree, parent unit and a text search on name or code."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=Unit.Type.choices)
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Unit.Type.choices, empty_label=_("All types")
+    )
     region = django_filters.NumberFilter(label=_("Region"), method="filter_region")
     parent = django_filters.NumberFilter(label=_("Parent unit"), field_name="parent_id")
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -36,7 +37,8 @@ class FilteredListView(StaffRequiredMixin, ListView):
             self.request.GET or None, queryset=self.base_queryset()
         )
         for field in self.filterset.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
