@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "wenming.core",
     "wenming.regions",
+    "wenming.framework",
     "wenming.accounts",
     "wenming.portal",
     "wenming.dashboard",
@@ -170,7 +171,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Map tiles come from a server the city configures (天地图, an intranet tile server, OSM).
@@ -225,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "wenming.regions.models.Region.Level",
+        "IndicatorLevelEnum": "wenming.framework.models.Indicator.Level",
+        "FrameworkStatusEnum": "wenming.framework.models.Framework.Status",
+        "TaskInstanceStatusEnum": "wenming.framework.models.TaskInstance.Status",
+    },
 }
 
 # Background work: in-process unless a broker is configured.
@@ -244,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
     "housekeeping": {
         "task": "wenming.core.tasks.housekeeping",
         "schedule": 24 * 3600,
+    },
+    # Hourly, so a new month's instances exist soon after midnight in any time zone.
+    "recurring-task-instances": {
+        "task": "wenming.framework.tasks.create_due_instances",
+        "schedule": 3600,
     },
 }
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("wenming.accounts.urls")),
     path("staff/", include("wenming.dashboard.urls")),
     path("staff/", include("wenming.regions.urls")),
+    path("staff/", include("wenming.framework.urls")),
     path("staff/", include("wenming.core.urls")),
     path("api/", include("wenming.api.urls")),
     path("admin/", admin.site.urls),

@@ -28,6 +28,9 @@ def test_district_staff_signs_in_and_sees_the_chinese_staff_home(
         "区域",
         "单位",
         "人员",
+        "测评体系",
+        "任务清单",
+        "完成情况",
         "审计日志",
     ]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -80,3 +80,13 @@ def test_staff_home_query_count(people, django_assert_num_queries):
     client.get("/staff/")
     with django_assert_num_queries(8):
         client.get("/staff/")
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target), "--fail-on-warn", "--validate")
+    text = target.read_text()
+    assert "/api/task-instances/{id}/submissions/:" in text
+    assert "/api/regions/{id}/:" in text

@@ -9,6 +9,12 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from wenming.accounts.api import CurrentUserView, TokenView
+from wenming.framework.api import (
+    FrameworkViewSet,
+    IndicatorViewSet,
+    SubmissionViewSet,
+    TaskInstanceViewSet,
+)
 from wenming.regions.api import RegionViewSet, UnitViewSet
 
 app_name = "api"
@@ -16,6 +22,10 @@ app_name = "api"
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("units", UnitViewSet, basename="unit")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("task-instances", TaskInstanceViewSet, basename="task-instance")
+router.register("submissions", SubmissionViewSet, basename="submission")
 
 urlpatterns = [
     path("me/", CurrentUserView.as_view(), name="me"),

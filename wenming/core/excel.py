@@ -6,7 +6,6 @@ that a spreadsheet program would run as formulas.
 """
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -15,6 +14,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Full-width ASCII (U+FF01–FF5E) to half-width, the ideographic space to a space, and
+# zero-width characters removed.
+HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ",
+    0x200B: None,
+    0x200C: None,
+    0x200D: None,
+    0xFEFF: None,
+}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,8 +39,9 @@ def clean_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    text = text.replace("\u200b", "").replace("\ufeff", "")
+    # Not NFKC: it would also turn the official codes' Roman numerals (Ⅰ, Ⅱ, Ⅲ) into
+    # Latin letters. Only full-width ASCII and invisible characters are normalised.
+    text = str(value).translate(HALF_WIDTH)
     return " ".join(text.split())
 
 

@@ -1,5 +1,6 @@
 """The shape every spreadsheet import shares: plan (a preview), then apply all or nothing."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -28,8 +29,10 @@ class ImportPlan:
 
     creates: list[PlannedChange] = field(default_factory=list)
     updates: list[PlannedChange] = field(default_factory=list)
+    deletes: list[PlannedChange] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -37,7 +40,7 @@ class ImportPlan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.creates or self.updates)
+        return bool(self.creates or self.updates or self.deletes)
 
 
 class TabularImporter:
@@ -84,6 +87,9 @@ class TabularImporter:
     def apply_change(self, change: PlannedChange, created: dict) -> None:
         raise NotImplementedError
 
+    def apply_delete(self, change: PlannedChange) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not remove rows")
+
     def apply(self, data: bytes, *, filename: str = "") -> ImportPlan:
         """Plan, and if the whole file is valid, write every change in one transaction."""
         plan = self.plan(data)
@@ -93,16 +99,53 @@ class TabularImporter:
             created: dict = {}
             for change in sorted(plan.creates + plan.updates, key=lambda c: c.order):
                 self.apply_change(change, created)
+            for change in sorted(plan.deletes, key=lambda c: c.order):
+                self.apply_delete(change)
             audit.record(
                 "import",
                 actor=self.user,
                 object_type=self.object_type,
                 object_repr=filename[:200],
-                message=_("%(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+                message=_(
+                    "%(created)d created, %(updated)d updated, %(deleted)d removed, "
+                    "%(unchanged)d unchanged"
+                )
                 % {
                     "created": len(plan.creates),
                     "updated": len(plan.updates),
+                    "deleted": len(plan.deletes),
                     "unchanged": plan.unchanged,
                 },
             )
         return plan
+
+
+PENDING_SESSION_KEY = "wenming_pending_import"
+
+
+def stash_upload(request, kind: str, data: bytes, name: str) -> str:
+    """Keep an uploaded workbook between its preview and the confirmation; returns a token."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    token = uuid.uuid4().hex
+    default_storage.save(f"imports/{token}.xlsx", ContentFile(data))
+    request.session[PENDING_SESSION_KEY] = {"token": token, "kind": kind, "name": name[:200]}
+    return token
+
+
+def take_upload(request, kind: str, token: str) -> tuple[bytes, str] | None:
+    """The stashed workbook if the token is this session's pending one; it is removed."""
+    from django.core.files.storage import default_storage
+
+    pending = request.session.get(PENDING_SESSION_KEY) or {}
+    if not token or pending.get("token") != token or pending.get("kind") != kind:
+        return None
+    path = f"imports/{token}.xlsx"
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    default_storage.delete(path)
+    del request.session[PENDING_SESSION_KEY]
+    return data, pending.get("name", "")

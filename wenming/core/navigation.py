@@ -33,6 +33,10 @@ MENU = [
     ),
     MenuItem(_("Units"), "regions:unit_list", ALL_STAFF),
     MenuItem(_("People"), "regions:people_list", ("office_admin", "office_staff", "leader")),
+    MenuItem(_("Framework"), "framework:framework_list", ALL_STAFF),
+    MenuItem(_("Tasks"), "framework:task_list", ("office_admin", "office_staff", "leader")),
+    MenuItem(_("My tasks"), "framework:my_tasks", ("unit_staff",)),
+    MenuItem(_("Completion"), "framework:completion", ("office_admin", "office_staff", "leader")),
     MenuItem(_("Audit log"), "core:audit_list", ALL_STAFF),
 ]
 

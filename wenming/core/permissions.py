@@ -82,6 +82,41 @@ def scope_q(model, user, action: str) -> Q | None:
     return combined
 
 
+def framework_scope_q(user, action: str, region_lookup: str) -> Q | None:
+    """A city's framework is read by every staff member in the city and kept by its office.
+
+    Viewing needs a staff role in the framework's region or beneath it (district staff,
+    units and inspectors work to the city's framework); changing needs an office role held
+    in the framework's region or above it.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    clauses = []
+    for membership in memberships(user):
+        if action not in ROLE_ACTIONS.get(membership.role, set()):
+            continue
+        region = membership.unit.region if membership.unit_id else membership.region
+        if region is None:
+            continue
+        if action == VIEW:
+            # The framework's region is this region or one of its ancestors.
+            ancestors = [
+                f"/{'/'.join(region.path.strip('/').split('/')[:depth])}/"
+                for depth in range(1, region.depth + 1)
+            ]
+            clauses.append(Q(**{f"{region_lookup}__path__in": ancestors}))
+        elif membership.role in ("office_admin", "office_staff"):
+            clauses.append(Q(**{f"{region_lookup}__path__within": region.path}))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
 def audit_scope_q(user) -> Q | None:
     """Audit entries a user may read: all for a root-region office admin, else their own."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -1,26 +1,21 @@
 """Region and unit pages: scoped lists, details, Excel import with preview, export."""
 
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from wenming.core.imports import stash_upload, take_upload
 from wenming.core.permissions import ADD, can_manage_people
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.regions import importers, services
 from wenming.regions.filters import RegionFilterSet, UnitFilterSet
 from wenming.regions.forms import ImportUploadForm, PersonForm
 from wenming.regions.models import Membership, Region, Unit
-
-IMPORT_SESSION_KEY = "wenming_pending_import"
 
 
 class FilteredListView(StaffRequiredMixin, ListView):
@@ -177,27 +172,16 @@ class ImportView(StaffRequiredMixin, View):
         plan = importer.plan(data)
         token = None
         if plan.is_valid and plan.has_changes:
-            token = uuid.uuid4().hex
-            default_storage.save(f"imports/{token}.xlsx", ContentFile(data))
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "kind": kind,
-                "name": upload.name[:200],
-            }
+            token = stash_upload(request, kind, data, upload.name)
         return self.render_page(ImportUploadForm(), plan, token)
 
     def confirm(self, importer):
-        pending = self.request.session.get(IMPORT_SESSION_KEY) or {}
-        token = self.request.POST.get("token", "")
-        if pending.get("token") != token or pending.get("kind") != self.kind:
+        taken = take_upload(self.request, self.kind, self.request.POST.get("token", ""))
+        if taken is None:
             messages.error(self.request, _("That import has expired; upload the file again."))
             return redirect("regions:import", kind=self.kind)
-        name = f"imports/{token}.xlsx"
-        with default_storage.open(name, "rb") as handle:
-            data = handle.read()
-        plan = importer.apply(data, filename=pending.get("name", ""))
-        default_storage.delete(name)
-        del self.request.session[IMPORT_SESSION_KEY]
+        data, name = taken
+        plan = importer.apply(data, filename=name)
         if not plan.is_valid:
             # The data changed since the preview; show the new errors, nothing was written.
             return self.render_page(ImportUploadForm(), plan)

@@ -28,3 +28,11 @@ def id_number(context, value):
     """An ID number, whole only for roles that need it."""
     user = context["request"].user
     return (value or "") if can_see_personal_data(user) else mask_id_number(value)
+
+
+@register.simple_tag
+def completion_label(row, prefix):
+    """'code name' of a completion row grouped by unit or indicator ('—' for none)."""
+    code = row.get(f"{prefix}__code") or ""
+    name = row.get(f"{prefix}__name") or ""
+    return f"{code} {name}".strip() or "—"

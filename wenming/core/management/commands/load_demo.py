@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from wenming.framework import demo as framework_demo
 from wenming.regions import demo
 
 
@@ -86,8 +87,11 @@ class Command(BaseCommand):
                     summary = demo.describe_demo_city(password)
                 else:
                     if force:
+                        framework_demo.remove_demo_frameworks()
                         removed = demo.remove_demo_city()
                     summary = demo.build_demo_city(scale=scale, password=password)
+                # The sample framework and its tasks; added to an older demo that lacks them.
+                framework_demo.build_demo_framework()
         except demo.DemoError as error:
             raise CommandError(f"无法加载演示数据 / cannot load the demo: {error}") from error
 

@@ -1,0 +1,127 @@
+"""Framework, indicator, task and ledger endpoints: scoped, thin over the services."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from wenming.framework import selectors, services
+from wenming.framework.filters import IndicatorFilterSet, TaskInstanceFilterSet
+from wenming.framework.models import EvidenceFile, Framework, Indicator, Submission
+from wenming.framework.serializers import (
+    FrameworkSerializer,
+    IndicatorSerializer,
+    ReviewSerializer,
+    SubmissionSerializer,
+    SubmitSerializer,
+    TaskInstanceDetailSerializer,
+    TaskInstanceSerializer,
+)
+
+
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Framework versions of the caller's city."""
+
+    serializer_class = FrameworkSerializer
+
+    def get_queryset(self):
+        return Framework.objects.restrict(self.request.user)
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indicator tree nodes; filter by framework and level."""
+
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilterSet
+
+    def get_queryset(self):
+        return (
+            Indicator.objects.restrict(self.request.user)
+            .select_related("parent", "lead_unit")
+            .prefetch_related("responsible_units")
+            .order_by("framework", "position")
+        )
+
+
+class TaskInstanceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Ledger entries in scope: a unit sees its own, an office its region's."""
+
+    filterset_class = TaskInstanceFilterSet
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        queryset = selectors.instances_for(self.request.user).order_by("deadline", "id")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "submissions",
+                    queryset=Submission.objects.select_related(
+                        "submitted_by", "reviewed_by"
+                    ).prefetch_related(
+                        Prefetch("files", queryset=EvidenceFile.objects.order_by("id"))
+                    ),
+                ),
+                "events__actor",
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return TaskInstanceDetailSerializer if self.action == "retrieve" else TaskInstanceSerializer
+
+    @extend_schema(request=None, responses=TaskInstanceSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """The unit confirms receipt (交办确认)."""
+        instance = services.acknowledge(request.user, self.get_object())
+        return Response(TaskInstanceSerializer(instance).data)
+
+    @extend_schema(request=SubmitSerializer, responses={201: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def submissions(self, request, pk=None):
+        """A new version of evidence: multipart `files`, `note`, `links`."""
+        instance = self.get_object()
+        data = SubmitSerializer(
+            data={
+                "files": request.FILES.getlist("files"),
+                "note": request.data.get("note", ""),
+                "links": request.data.getlist("links")
+                if hasattr(request.data, "getlist")
+                else request.data.get("links", []),
+            }
+        )
+        data.is_valid(raise_exception=True)
+        submission = services.submit_evidence(
+            request.user,
+            instance,
+            files=data.validated_data.get("files", []),
+            note=data.validated_data.get("note", ""),
+            links=data.validated_data.get("links", []),
+        )
+        return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionViewSet(viewsets.GenericViewSet):
+    """Reviewing a submission: pass, return (with a reason) or fail."""
+
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self):
+        return Submission.objects.filter(
+            instance__in=selectors.instances_for(self.request.user).values("pk")
+        )
+
+    @extend_schema(request=ReviewSerializer, responses=SubmissionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The office's verdict on the latest submission."""
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.review(
+            request.user,
+            self.get_object(),
+            data.validated_data["outcome"],
+            data.validated_data.get("reason", ""),
+        )
+        return Response(SubmissionSerializer(submission).data)

@@ -1,0 +1,108 @@
+"""Forms of the framework pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wenming.core.forms import StyledFormMixin
+from wenming.framework.models import Submission, Task
+
+
+class FrameworkForm(StyledFormMixin, forms.Form):
+    """A new draft framework."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    edition_year = forms.IntegerField(label=_("Edition year"), min_value=2000, max_value=2100)
+
+
+class AssignForm(StyledFormMixin, forms.Form):
+    """Hand level-3 indicators to units: their own lead and responsible units by default."""
+
+    indicator_codes = forms.CharField(
+        label=_("Indicator codes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Level-3 codes separated by commas or spaces; empty means every level-3 "
+            "content that names units."
+        ),
+    )
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Task.Frequency.choices)
+    first_period_start = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deadline = forms.DateField(
+        label=_("Deadline (one-off tasks)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_days = forms.IntegerField(
+        label=_("Days after each period to submit (recurring tasks)"),
+        min_value=0,
+        max_value=365,
+        initial=10,
+        required=False,
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that accepts several files."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files; each is checked by content in the service."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class SubmissionForm(StyledFormMixin, forms.Form):
+    """Evidence for one ledger entry: files, a note and links."""
+
+    files = MultipleFileField(label=_("Files (PDF, Word, Excel, JPEG, PNG)"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    links = forms.CharField(
+        label=_("Links, one per line"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_links(self):
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    """The office's verdict on a submission."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (Submission.Outcome.PASSED, _("Pass")),
+            (Submission.Outcome.RETURNED, _("Return for more evidence")),
+            (Submission.Outcome.FAILED, _("Fail")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PeriodForm(StyledFormMixin, forms.Form):
+    """A span of deadlines."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The end is before the start."))
+        return data

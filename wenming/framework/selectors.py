@@ -1,0 +1,227 @@
+"""Reads of the framework domain: completion, lost points and the ledger package.
+
+Everything here aggregates in SQL and reads through `restrict`, so a page, the API and
+an export of the same thing show the same rows.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.core.excel import build_workbook
+from wenming.framework.models import EvidenceFile, Indicator, Submission, TaskInstance
+
+ZIP_NAME_MAX = 120
+
+
+def instances_for(user):
+    """Task instances the user may see, with what their lists need."""
+    return TaskInstance.objects.restrict(user).select_related(
+        "task", "task__unit", "task__indicator"
+    )
+
+
+def completion_by(user, field: str, *, period_start=None, period_end=None):
+    """Per unit (`task__unit`) or per indicator (`task__indicator`): counts by status."""
+    queryset = TaskInstance.objects.restrict(user)
+    if period_start:
+        queryset = queryset.filter(deadline__gte=period_start)
+    if period_end:
+        queryset = queryset.filter(deadline__lte=period_end)
+    today = timezone.localdate()
+    return (
+        queryset.values(f"{field}__id", f"{field}__code", f"{field}__name")
+        .annotate(
+            total=Count("id"),
+            passed=Count("id", filter=Q(status=TaskInstance.Status.PASSED)),
+            submitted=Count("id", filter=Q(status=TaskInstance.Status.SUBMITTED)),
+            returned=Count("id", filter=Q(status=TaskInstance.Status.RETURNED)),
+            failed=Count("id", filter=Q(status=TaskInstance.Status.FAILED)),
+            overdue=Count(
+                "id", filter=Q(deadline__lt=today) & ~Q(status=TaskInstance.Status.PASSED)
+            ),
+        )
+        .order_by(f"{field}__code")
+    )
+
+
+@dataclass
+class LostPoint:
+    """A level-3 indicator that lost points in a period, and the units that own it."""
+
+    indicator_id: int
+    code: str
+    name: str
+    points: Decimal
+    units: list[str]
+    failed: int
+    overdue: int
+
+
+def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]:
+    """Document-review losses: ledger entries failed, or past deadline without a pass.
+
+    Field checks and surveys add their losses in their own issues.
+    """
+    today = timezone.localdate()
+    rows = (
+        TaskInstance.objects.restrict(user)
+        .filter(
+            task__framework=framework,
+            task__indicator__isnull=False,
+            deadline__gte=period_start,
+            deadline__lte=period_end,
+        )
+        .filter(
+            Q(status=TaskInstance.Status.FAILED)
+            | (Q(deadline__lt=today) & ~Q(status=TaskInstance.Status.PASSED))
+        )
+        .values(
+            "task__indicator",
+            "task__indicator__code",
+            "task__indicator__name",
+            "task__indicator__points",
+            "task__unit__name",
+        )
+        .annotate(
+            failed=Count("id", filter=Q(status=TaskInstance.Status.FAILED)),
+            overdue=Count("id", filter=~Q(status=TaskInstance.Status.FAILED)),
+        )
+        .order_by("task__indicator__position", "task__unit__name")
+    )
+    result: dict[int, LostPoint] = {}
+    for row in rows:
+        key = row["task__indicator"]
+        entry = result.setdefault(
+            key,
+            LostPoint(
+                key,
+                row["task__indicator__code"],
+                row["task__indicator__name"],
+                row["task__indicator__points"],
+                [],
+                0,
+                0,
+            ),
+        )
+        entry.units.append(row["task__unit__name"])
+        entry.failed += row["failed"]
+        entry.overdue += row["overdue"]
+    return list(result.values())
+
+
+def _zip_part(text: str) -> str:
+    """A folder or file name safe inside a zip on Windows and Linux."""
+    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text)
+    return cleaned.strip(" .")[:ZIP_NAME_MAX] or "_"
+
+
+def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
+    """The unit's ledger for a period: one folder per indicator code, and an index workbook.
+
+    Only each entry's latest submission is packed (earlier versions stay in the history).
+    """
+    instances = list(
+        TaskInstance.objects.restrict(user)
+        .filter(task__unit=unit, deadline__gte=period_start, deadline__lte=period_end)
+        .select_related("task", "task__indicator")
+        .order_by("task__indicator__position", "id")
+    )
+    latest = {}
+    for submission in (
+        Submission.objects.filter(instance__in=instances)
+        .order_by("instance", "-version")
+        .select_related("submitted_by")
+    ):
+        latest.setdefault(submission.instance_id, submission)
+    files = EvidenceFile.objects.filter(submission__in=latest.values()).order_by("submission", "id")
+    files_by_submission = {}
+    for evidence in files:
+        files_by_submission.setdefault(evidence.submission_id, []).append(evidence)
+    buffer = io.BytesIO()
+    index_rows = []
+    used_names = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for instance in instances:
+            indicator = instance.task.indicator
+            folder = _zip_part(
+                f"{indicator.code} {indicator.name}" if indicator else _("Other tasks")
+            )
+            submission = latest.get(instance.pk)
+            evidence_files = files_by_submission.get(submission.pk, []) if submission else []
+            if not evidence_files:
+                index_rows.append(_index_row(instance, submission, None, ""))
+            for evidence in evidence_files:
+                name = f"{folder}/{_zip_part(evidence.original_name)}"
+                stem, dot, extension = name.rpartition(".")
+                counter = 2
+                while name in used_names:
+                    name = f"{stem}（{counter}）{dot}{extension}"
+                    counter += 1
+                used_names.add(name)
+                with evidence.file.open("rb") as handle:
+                    archive.writestr(name, handle.read())
+                index_rows.append(_index_row(instance, submission, evidence, name))
+        headers = [
+            _("Indicator code"),
+            _("Indicator"),
+            _("Task"),
+            _("Period"),
+            _("Deadline"),
+            _("Status"),
+            _("Version"),
+            _("Submitted by"),
+            _("Submitted at"),
+            _("File"),
+            _("Path in this package"),
+            _("Size (bytes)"),
+            _("SHA-256"),
+            _("Note"),
+            _("Links"),
+        ]
+        archive.writestr(
+            _("index") + ".xlsx",
+            build_workbook(
+                _("Ledger index"),
+                headers,
+                index_rows,
+                [12, 30, 30, 22, 12, 10, 8, 12, 18, 30, 50, 12, 66, 30, 40],
+            ),
+        )
+    return buffer.getvalue()
+
+
+def _index_row(instance, submission, evidence, path):
+    indicator = instance.task.indicator
+    return [
+        indicator.code if indicator else "",
+        indicator.name if indicator else "",
+        instance.task.title,
+        f"{instance.period_start:%Y-%m-%d}—{instance.period_end:%Y-%m-%d}",
+        f"{instance.deadline:%Y-%m-%d}",
+        str(instance.get_status_display()),
+        submission.version if submission else "",
+        str(submission.submitted_by) if submission else "",
+        timezone.localtime(submission.created_at).strftime("%Y-%m-%d %H:%M") if submission else "",
+        evidence.original_name if evidence else "",
+        path,
+        evidence.size if evidence else "",
+        evidence.sha256 if evidence else "",
+        submission.note if submission else "",
+        "\n".join(submission.links) if submission else "",
+    ]
+
+
+def framework_totals(framework):
+    """Points per level and per method of a framework (for its page)."""
+    return (
+        Indicator.objects.filter(framework=framework)
+        .values("level")
+        .annotate(count=Count("id"), points=Sum("points"))
+        .order_by("level")
+    )

@@ -1,0 +1,566 @@
+"""State changes of frameworks, tasks and ledgers: checked, transactional, audited."""
+
+import hashlib
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.core import audit
+from wenming.core.permissions import CHANGE, VIEW, memberships
+from wenming.framework.models import (
+    EvidenceFile,
+    Framework,
+    Indicator,
+    Submission,
+    Task,
+    TaskEvent,
+    TaskInstance,
+)
+from wenming.framework.periods import periods_between
+from wenming.regions.models import Region, Unit
+
+INDICATOR_FIELDS = (
+    "name",
+    "level",
+    "parent",
+    "standard",
+    "points",
+    "methods",
+    "scoring_rule",
+    "rule_parameters",
+    "site_type_names",
+    "veto_effect",
+    "veto_value",
+    "lead_unit",
+    "local_code",
+    "position",
+)
+MAX_FILES_PER_SUBMISSION = 20
+MAX_LINKS = 20
+
+
+def _require(user, action, instance, message):
+    if not type(instance).objects.restrict(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(message)
+
+
+def _require_editable(framework: Framework) -> None:
+    if not framework.is_editable:
+        raise ValidationError(
+            _("Only a draft framework can be changed; copy it into a new draft version first.")
+        )
+
+
+# Frameworks ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_framework(
+    user, *, region: Region, name: str, edition_year: int, is_sample: bool = False
+) -> Framework:
+    """Start a draft framework for a city."""
+    if not (user.is_superuser or Framework.scope_q(user, CHANGE) is not None):
+        raise PermissionDenied(_("You may not keep frameworks."))
+    framework = Framework(region=region, name=name, edition_year=edition_year, is_sample=is_sample)
+    framework.version = 1 + (
+        Framework.objects.filter(region=region, edition_year=edition_year)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+        or 0
+    )
+    framework.full_clean()
+    framework.save()
+    _require(user, CHANGE, framework, _("You may not keep frameworks for this city."))
+    audit.record("create", framework, actor=user, after=audit.snapshot(framework))
+    return framework
+
+
+@transaction.atomic
+def copy_framework(user, framework: Framework) -> Framework:
+    """A new draft version with the same tree, weights and units, to be edited."""
+    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    copy = Framework.objects.get(pk=framework.pk)
+    copy.pk = None
+    copy.status = Framework.Status.DRAFT
+    copy.copied_from = framework
+    copy.version = 1 + (
+        Framework.objects.filter(region=framework.region, edition_year=framework.edition_year)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    copy.created_at = timezone.now()
+    copy.save()
+    new_ids = {}
+    for node in framework.indicators.order_by("level", "position").prefetch_related(
+        "responsible_units"
+    ):
+        units = list(node.responsible_units.all())
+        old_id = node.pk
+        node._prefetched_objects_cache = {}  # else set() compares against the old node's
+        node.pk = None
+        node.framework = copy
+        node.parent_id = new_ids.get(node.parent_id)
+        node.save()
+        node.responsible_units.set(units)
+        new_ids[old_id] = node.pk
+    audit.record(
+        "create",
+        copy,
+        actor=user,
+        after=audit.snapshot(copy),
+        message=_("copied from %(name)s") % {"name": framework},
+    )
+    return copy
+
+
+@transaction.atomic
+def activate_framework(user, framework: Framework) -> Framework:
+    """Make this the city's one active framework; the previous one is archived."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    if not framework.indicators.filter(level=3).exists():
+        raise ValidationError(_("A framework without level-3 contents cannot be activated."))
+    for current in (
+        Framework.objects.select_for_update()
+        .filter(region=framework.region, status=Framework.Status.ACTIVE)
+        .exclude(pk=framework.pk)
+    ):
+        before = audit.snapshot(current)
+        current.status = Framework.Status.ARCHIVED
+        current.save(update_fields=["status", "updated_at"])
+        audit.record("update", current, actor=user, before=before, after=audit.snapshot(current))
+    before = audit.snapshot(framework)
+    framework.status = Framework.Status.ACTIVE
+    framework.save(update_fields=["status", "updated_at"])
+    audit.record("update", framework, actor=user, before=before, after=audit.snapshot(framework))
+    return framework
+
+
+def _indicator_snapshot(node: Indicator) -> dict:
+    data = audit.snapshot(node)
+    data["responsible_units"] = sorted(node.responsible_units.values_list("code", flat=True))
+    return data
+
+
+@transaction.atomic
+def save_indicator(
+    user,
+    framework: Framework,
+    code: str,
+    values: dict,
+    responsible_units=None,
+    instance: Indicator | None = None,
+) -> Indicator:
+    """Create or change one node of a draft framework's tree."""
+    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    _require_editable(framework)
+    before = _indicator_snapshot(instance) if instance is not None else None
+    node = instance or Indicator(framework=framework, code=code)
+    for name, value in values.items():
+        if name not in INDICATOR_FIELDS:
+            raise ValueError(f"unknown indicator field {name}")
+        setattr(node, name, value)
+    node.full_clean(exclude=["framework"])
+    node.save()
+    if responsible_units is not None:
+        node.responsible_units.set(responsible_units)
+    after = _indicator_snapshot(node)
+    if before != after:
+        audit.record(
+            "create" if before is None else "update", node, actor=user, before=before, after=after
+        )
+    return node
+
+
+@transaction.atomic
+def delete_indicator(user, node: Indicator) -> None:
+    """Remove a node and its subtree from a draft; refused while tasks point to it."""
+    _require(user, CHANGE, node.framework, _("You may not keep this framework."))
+    _require_editable(node.framework)
+    if Task.objects.filter(
+        indicator__in=[node.pk, *node.children.values_list("pk", flat=True)]
+    ).exists():
+        raise ValidationError(_("%(code)s has tasks and cannot be removed.") % {"code": node.code})
+    audit.record("delete", node, actor=user, before=_indicator_snapshot(node))
+    node.delete()
+
+
+def points_warnings(framework: Framework) -> list[str]:
+    """Nodes whose children's points do not add up to their own (a warning, not an error)."""
+    from django.db.models import Sum
+
+    sums = dict(
+        Indicator.objects.filter(framework=framework, parent__isnull=False)
+        .values("parent")
+        .annotate(total=Sum("points"))
+        .values_list("parent", "total")
+    )
+    warnings = []
+    for node in Indicator.objects.filter(framework=framework, level__lt=3).order_by("position"):
+        total = sums.get(node.pk)
+        if total is not None and total != node.points:
+            warnings.append(
+                _("%(code)s has %(points)s points but its children add up to %(total)s.")
+                % {"code": node.code, "points": node.points, "total": total}
+            )
+    return warnings
+
+
+# Tasks --------------------------------------------------------------------------------
+
+
+def _event(instance, action, actor, *, from_status="", to_status="", note="", submission=None):
+    return TaskEvent.objects.create(
+        instance=instance,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        submission=submission,
+    )
+
+
+def _first_instance(task: Task, actor, today=None) -> None:
+    if task.frequency == Task.Frequency.ONCE:
+        instance = TaskInstance.objects.create(
+            task=task,
+            period_start=task.first_period_start,
+            period_end=task.deadline,
+            deadline=task.deadline,
+        )
+        _event(instance, TaskEvent.Action.ASSIGN, actor, to_status=instance.status)
+    else:
+        ensure_instances(task, today=today, actor=actor)
+
+
+def _validate_schedule(frequency, first_period_start, deadline, due_days):
+    if frequency == Task.Frequency.ONCE:
+        if deadline is None:
+            raise ValidationError({"deadline": _("A one-off task needs a deadline.")})
+        if deadline < first_period_start:
+            raise ValidationError({"deadline": _("The deadline is before the start.")})
+    elif frequency not in Task.Frequency.values:
+        raise ValidationError({"frequency": _("Unknown frequency.")})
+    if due_days is not None and not 0 <= due_days <= 365:
+        raise ValidationError({"due_days": _("Between 0 and 365 days.")})
+
+
+@transaction.atomic
+def create_task(
+    user,
+    *,
+    framework: Framework,
+    unit: Unit,
+    title: str,
+    frequency: str,
+    first_period_start,
+    deadline=None,
+    due_days: int = 0,
+    description: str = "",
+    indicator: Indicator | None = None,
+    is_lead: bool = False,
+    today=None,
+) -> Task:
+    """Hand work to a unit (交办); the first instance is created with it."""
+    _require(user, CHANGE, unit.region, _("You may not hand work to %(unit)s.") % {"unit": unit})
+    _require(user, VIEW, framework, _("You may not use this framework."))
+    if framework.status != Framework.Status.ACTIVE:
+        raise ValidationError(_("Tasks are handed out from the active framework."))
+    if indicator is not None and (indicator.framework_id != framework.pk or indicator.level != 3):
+        raise ValidationError({"indicator": _("Choose a level-3 content of this framework.")})
+    _validate_schedule(frequency, first_period_start, deadline, due_days)
+    task = Task(
+        framework=framework,
+        indicator=indicator,
+        unit=unit,
+        is_lead=is_lead,
+        title=title[:300],
+        description=description,
+        frequency=frequency,
+        first_period_start=first_period_start,
+        deadline=deadline if frequency == Task.Frequency.ONCE else None,
+        due_days=due_days or 0,
+        created_by=user,
+    )
+    task.full_clean()
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("%(unit)s already has a task for %(code)s.") % {"unit": unit, "code": indicator.code}
+        ) from None
+    audit.record("create", task, actor=user, after=audit.snapshot(task))
+    _first_instance(task, user, today=today)
+    return task
+
+
+@transaction.atomic
+def assign_indicators(
+    user,
+    *,
+    framework: Framework,
+    indicators,
+    units=None,
+    frequency: str,
+    first_period_start,
+    deadline=None,
+    due_days: int = 0,
+    today=None,
+) -> list[Task]:
+    """Bulk assignment: one task per level-3 indicator and unit, lead unit marked.
+
+    Without `units`, each indicator goes to its own lead and responsible units. A unit that
+    already has the indicator's task is skipped, so running it twice adds nothing.
+    """
+    created = []
+    for indicator in indicators:
+        if units is None:
+            targets = [(indicator.lead_unit, True)] if indicator.lead_unit_id else []
+            targets += [
+                (unit, False)
+                for unit in indicator.responsible_units.all()
+                if unit.pk != indicator.lead_unit_id
+            ]
+        else:
+            targets = [(unit, unit.pk == indicator.lead_unit_id) for unit in units]
+        existing = set(Task.objects.filter(indicator=indicator).values_list("unit_id", flat=True))
+        for unit, is_lead in targets:
+            if unit.pk in existing:
+                continue
+            created.append(
+                create_task(
+                    user,
+                    framework=framework,
+                    unit=unit,
+                    indicator=indicator,
+                    is_lead=is_lead,
+                    title=f"{indicator.code} {indicator.name}",
+                    description=indicator.standard,
+                    frequency=frequency,
+                    first_period_start=first_period_start,
+                    deadline=deadline,
+                    due_days=due_days,
+                    today=today,
+                )
+            )
+    return created
+
+
+def ensure_instances(task: Task, *, today=None, actor=None) -> int:
+    """Create the recurring task's instances up to the period holding today; idempotent."""
+    if task.frequency == Task.Frequency.ONCE or not task.is_active:
+        return 0
+    today = today or timezone.localdate()
+    existing = set(task.instances.values_list("period_start", flat=True))
+    count = 0
+    for start, end in periods_between(task.first_period_start, today, task.frequency):
+        if start in existing:
+            continue
+        instance, created = TaskInstance.objects.get_or_create(
+            task=task,
+            period_start=start,
+            defaults={"period_end": end, "deadline": end + timedelta(days=task.due_days)},
+        )
+        if created:
+            _event(instance, TaskEvent.Action.ASSIGN, actor, to_status=instance.status)
+            count += 1
+    return count
+
+
+def create_due_instances(today=None) -> int:
+    """The periodic task's work: new periods of every active recurring task."""
+    total = 0
+    tasks = Task.objects.filter(is_active=True).exclude(frequency=Task.Frequency.ONCE)
+    for task in tasks.iterator():
+        with transaction.atomic():
+            total += ensure_instances(task, today=today)
+    return total
+
+
+@transaction.atomic
+def acknowledge(user, instance: TaskInstance) -> TaskInstance:
+    """The unit confirms it has received the task (交办确认)."""
+    instance = TaskInstance.objects.select_for_update().get(pk=instance.pk)
+    if not _is_unit_member(user, instance.task.unit):
+        raise PermissionDenied(_("Only the unit's staff confirm receipt."))
+    if instance.status != TaskInstance.Status.ASSIGNED:
+        raise ValidationError(_("Receipt was already confirmed."))
+    instance.status = TaskInstance.Status.ACKNOWLEDGED
+    instance.acknowledged_at = timezone.now()
+    instance.acknowledged_by = user
+    instance.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    _event(
+        instance,
+        TaskEvent.Action.ACKNOWLEDGE,
+        user,
+        from_status="assigned",
+        to_status=instance.status,
+    )
+    audit.record("update", instance, actor=user, message="acknowledge")
+    return instance
+
+
+def _is_unit_member(user, unit: Unit) -> bool:
+    return any(
+        m.role == "unit_staff" and m.unit_id and unit.path.startswith(m.unit.path)
+        for m in memberships(user)
+    )
+
+
+def _is_reviewer(user, instance: TaskInstance) -> bool:
+    if user.is_superuser:
+        return True
+    region_path = instance.task.unit.region.path
+    return any(
+        m.role in ("office_admin", "office_staff")
+        and m.region_id
+        and region_path.startswith(m.region.path)
+        for m in memberships(user)
+    )
+
+
+# Ledger -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_evidence(
+    user, instance: TaskInstance, *, files=(), note: str = "", links=()
+) -> Submission:
+    """A new version of the unit's evidence; files are checked by content first."""
+    from wenming.core.uploads import check_upload
+
+    instance = TaskInstance.objects.select_for_update().get(pk=instance.pk)
+    if not _is_unit_member(user, instance.task.unit):
+        raise PermissionDenied(_("Only the unit's staff submit its evidence."))
+    if instance.status in (
+        TaskInstance.Status.SUBMITTED,
+        TaskInstance.Status.PASSED,
+        TaskInstance.Status.FAILED,
+    ):
+        raise ValidationError(
+            _("This ledger entry is %(status)s; nothing can be submitted now.")
+            % {"status": instance.get_status_display()}
+        )
+    files = list(files)
+    links = [link.strip() for link in links if link and link.strip()]
+    if not files and not note.strip() and not links:
+        raise ValidationError(_("Attach at least one file, a note or a link."))
+    if len(files) > MAX_FILES_PER_SUBMISSION:
+        raise ValidationError(
+            _("At most %(count)d files per submission.") % {"count": MAX_FILES_PER_SUBMISSION}
+        )
+    if len(links) > MAX_LINKS:
+        raise ValidationError(_("At most %(count)d links.") % {"count": MAX_LINKS})
+    for link in links:
+        if not link.startswith(("http://", "https://")) or len(link) > 500:
+            raise ValidationError(_("“%(link)s” is not a web link.") % {"link": link[:100]})
+    checked = [(upload, check_upload(upload)) for upload in files]
+    version = 1 + (
+        instance.submissions.order_by("-version").values_list("version", flat=True).first() or 0
+    )
+    submission = Submission.objects.create(
+        instance=instance, version=version, note=note, links=links, submitted_by=user
+    )
+    for upload, info in checked:
+        evidence = EvidenceFile(
+            submission=submission,
+            original_name=info.original_name,
+            kind=info.kind,
+            size=info.size,
+            sha256=info.sha256,
+        )
+        upload.seek(0)
+        evidence.file.save(f"evidence{info.extension}", upload, save=False)
+        evidence.save()
+    from_status = instance.status
+    instance.status = TaskInstance.Status.SUBMITTED
+    instance.save(update_fields=["status", "updated_at"])
+    _event(
+        instance,
+        TaskEvent.Action.SUBMIT,
+        user,
+        from_status=from_status,
+        to_status=instance.status,
+        note=note[:1000],
+        submission=submission,
+    )
+    audit.record(
+        "create",
+        submission,
+        actor=user,
+        after={
+            "version": version,
+            "files": [info.original_name for _u, info in checked],
+            "links": links,
+        },
+    )
+    return submission
+
+
+@transaction.atomic
+def review(user, submission: Submission, outcome: str, reason: str = "") -> Submission:
+    """The office passes, returns (with a reason) or fails the latest submission."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("instance__task__unit__region")
+        .get(pk=submission.pk)
+    )
+    instance = TaskInstance.objects.select_for_update().get(pk=submission.instance_id)
+    if not _is_reviewer(user, instance):
+        raise PermissionDenied(_("Only the office reviews ledgers."))
+    if submission.outcome != Submission.Outcome.PENDING:
+        raise ValidationError(_("This submission was already reviewed."))
+    reason = reason.strip()
+    if outcome not in (
+        Submission.Outcome.PASSED,
+        Submission.Outcome.RETURNED,
+        Submission.Outcome.FAILED,
+    ):
+        raise ValidationError(_("Unknown review outcome."))
+    if outcome != Submission.Outcome.PASSED and not reason:
+        raise ValidationError({"reason": _("Say why the evidence is returned or failed.")})
+    submission.outcome = outcome
+    submission.reviewed_by = user
+    submission.reviewed_at = timezone.now()
+    submission.review_reason = reason
+    submission.save(
+        update_fields=["outcome", "reviewed_by", "reviewed_at", "review_reason", "updated_at"]
+    )
+    from_status = instance.status
+    instance.status = {
+        "passed": TaskInstance.Status.PASSED,
+        "returned": TaskInstance.Status.RETURNED,
+        "failed": TaskInstance.Status.FAILED,
+    }[outcome]
+    instance.save(update_fields=["status", "updated_at"])
+    action = {
+        "passed": TaskEvent.Action.PASS,
+        "returned": TaskEvent.Action.RETURN,
+        "failed": TaskEvent.Action.FAIL,
+    }[outcome]
+    _event(
+        instance,
+        action,
+        user,
+        from_status=from_status,
+        to_status=instance.status,
+        note=reason,
+        submission=submission,
+    )
+    audit.record("update", submission, actor=user, message=f"{outcome}: {reason}"[:500])
+    return submission
+
+
+def file_digest(handle) -> str:
+    """SHA-256 of a stored file, read in chunks."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+    return digest.hexdigest()

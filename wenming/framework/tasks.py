@@ -1,0 +1,13 @@
+"""Periodic work of the framework: new periods of recurring tasks."""
+
+from celery import shared_task
+
+from wenming.core.context import acting_as
+from wenming.framework import services
+
+
+@shared_task(name="wenming.framework.tasks.create_due_instances")
+def create_due_instances() -> int:
+    """Create every recurring task's instance for the period that has begun."""
+    with acting_as(None, origin="task"):
+        return services.create_due_instances()

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from wenming.framework import views
+
+app_name = "framework"
+urlpatterns = [
+    path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
+    path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    path(
+        "frameworks/<int:pk>/import/", views.FrameworkImportView.as_view(), name="framework_import"
+    ),
+    path(
+        "frameworks/<int:pk>/export/", views.FrameworkExportView.as_view(), name="framework_export"
+    ),
+    path("frameworks/<int:pk>/assign/", views.AssignView.as_view(), name="framework_assign"),
+    path("frameworks/<int:pk>/lost-points/", views.LostPointsView.as_view(), name="lost_points"),
+    path(
+        "frameworks/<int:pk>/<slug:action>/",
+        views.FrameworkActionView.as_view(),
+        name="framework_action",
+    ),
+    path("tasks/", views.TaskListView.as_view(), name="task_list"),
+    path("tasks/mine/", views.TaskListView.as_view(mine=True), name="my_tasks"),
+    path("tasks/completion/", views.CompletionView.as_view(), name="completion"),
+    path("tasks/<int:pk>/", views.InstanceDetailView.as_view(), name="instance_detail"),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("ledger/export/", views.LedgerExportView.as_view(), name="ledger_export"),
+]

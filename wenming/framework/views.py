@@ -1,0 +1,467 @@
+"""Framework, task and ledger pages: thin views over services and selectors."""
+
+import re
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from wenming.core.imports import stash_upload, take_upload
+from wenming.core.permissions import CHANGE, memberships
+from wenming.core.views import StaffRequiredMixin, xlsx_response
+from wenming.framework import selectors, services
+from wenming.framework.forms import (
+    AssignForm,
+    FrameworkForm,
+    PeriodForm,
+    ReviewForm,
+    SubmissionForm,
+)
+from wenming.framework.importers import FrameworkImporter, export_rows
+from wenming.framework.models import (
+    EvidenceFile,
+    Framework,
+    Task,
+    TaskInstance,
+)
+from wenming.regions.forms import ImportUploadForm
+from wenming.regions.models import Region, Unit
+
+
+def _framework(user, pk, action="view"):
+    return get_object_or_404(Framework.objects.restrict(user, action), pk=pk)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class FrameworkListView(StaffRequiredMixin, View):
+    """The city's framework versions; office staff start a draft here."""
+
+    def get(self, request):
+        return self.render_page(FrameworkForm(initial={"edition_year": timezone.now().year}))
+
+    def render_page(self, form):
+        user = self.request.user
+        frameworks = (
+            Framework.objects.restrict(user)
+            .select_related("region")
+            .annotate(contents=Count("indicators", filter=Q(indicators__level=3)))
+        )
+        return render(
+            self.request,
+            "framework/framework_list.html",
+            {
+                "frameworks": frameworks,
+                "form": form,
+                "can_create": Framework.scope_q(user, CHANGE) is not None,
+            },
+        )
+
+    def post(self, request):
+        form = FrameworkForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form)
+        region = _home_city(request.user)
+        if region is None:
+            raise PermissionDenied(_("You may not keep frameworks."))
+        try:
+            framework = services.create_framework(request.user, region=region, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_page(form)
+        return redirect("framework:framework_detail", pk=framework.pk)
+
+
+def _home_city(user):
+    """The root region of the first office role the user holds (the city they work for)."""
+    for membership in memberships(user):
+        if membership.role in ("office_admin", "office_staff") and membership.region_id:
+            root_code = membership.region.ancestor_codes()[0]
+            return Region.objects.get(code=root_code)
+    if user.is_superuser:
+        return Region.objects.filter(parent__isnull=True).order_by("path").first()
+    return None
+
+
+class FrameworkDetailView(StaffRequiredMixin, View):
+    """The indicator tree of one framework, its weights, warnings and actions."""
+
+    def get(self, request, pk):
+        framework = _framework(request.user, pk)
+        nodes = list(
+            framework.indicators.select_related("lead_unit")
+            .prefetch_related("responsible_units")
+            .order_by("position")
+        )
+        children = {}
+        for node in nodes:
+            children.setdefault(node.parent_id, []).append(node)
+        tree = [
+            (
+                item,
+                [
+                    (indicator, children.get(indicator.pk, []))
+                    for indicator in children.get(item.pk, [])
+                ],
+            )
+            for item in children.get(None, [])
+        ]
+        can_change = (
+            Framework.objects.restrict(request.user, CHANGE).filter(pk=framework.pk).exists()
+        )
+        return render(
+            request,
+            "framework/framework_detail.html",
+            {
+                "framework": framework,
+                "tree": tree,
+                "can_change": can_change,
+                "warnings": services.points_warnings(framework),
+                "totals": selectors.framework_totals(framework),
+                "assign_form": AssignForm(
+                    initial={
+                        "first_period_start": timezone.localdate(),
+                        "frequency": Task.Frequency.MONTHLY,
+                    }
+                ),
+            },
+        )
+
+
+class FrameworkActionView(StaffRequiredMixin, View):
+    """Copy into a new draft, or activate (POST)."""
+
+    def post(self, request, pk, action):
+        framework = _framework(request.user, pk)
+        try:
+            if action == "copy":
+                framework = services.copy_framework(request.user, framework)
+                messages.success(request, _("A new draft version was made."))
+            elif action == "activate":
+                services.activate_framework(request.user, framework)
+                messages.success(request, _("This framework is now the active one."))
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        return redirect("framework:framework_detail", pk=framework.pk)
+
+
+class FrameworkExportView(StaffRequiredMixin, View):
+    """The framework as the import template (an empty template with ?template=1)."""
+
+    def get(self, request, pk):
+        from wenming.framework.sample import build_workbook_bytes
+
+        framework = _framework(request.user, pk)
+        rows = [] if request.GET.get("template") else export_rows(framework)
+        return xlsx_response(build_workbook_bytes(rows), f"framework-{framework.edition_year}")
+
+
+class FrameworkImportView(StaffRequiredMixin, View):
+    """Upload the framework workbook, preview added/changed/removed nodes, then confirm."""
+
+    def setup_framework(self, request, pk):
+        framework = _framework(request.user, pk, CHANGE)
+        return framework, FrameworkImporter(request.user, framework)
+
+    def render_page(self, framework, form, plan=None, token=None):
+        return render(
+            self.request,
+            "framework/framework_import.html",
+            {"framework": framework, "form": form, "plan": plan, "token": token},
+        )
+
+    def get(self, request, pk):
+        framework, _importer = self.setup_framework(request, pk)
+        return self.render_page(framework, ImportUploadForm())
+
+    def post(self, request, pk):
+        framework, importer = self.setup_framework(request, pk)
+        kind = f"framework-{framework.pk}"
+        if "confirm" in request.POST:
+            taken = take_upload(request, kind, request.POST.get("token", ""))
+            if taken is None:
+                messages.error(request, _("That import has expired; upload the file again."))
+                return redirect("framework:framework_import", pk=framework.pk)
+            data, name = taken
+            plan = importer.apply(data, filename=name)
+            if not plan.is_valid:
+                return self.render_page(framework, ImportUploadForm(), plan)
+            messages.success(
+                request,
+                _("Import done: %(created)d added, %(updated)d changed, %(deleted)d removed.")
+                % {
+                    "created": len(plan.creates),
+                    "updated": len(plan.updates),
+                    "deleted": len(plan.deletes),
+                },
+            )
+            return redirect("framework:framework_detail", pk=framework.pk)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(framework, form)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        plan = importer.plan(data)
+        token = None
+        if plan.is_valid and plan.has_changes:
+            token = stash_upload(request, kind, data, upload.name)
+        return self.render_page(framework, ImportUploadForm(), plan, token)
+
+
+class AssignView(StaffRequiredMixin, View):
+    """Bulk assignment of level-3 indicators to their units (POST from the framework page)."""
+
+    def post(self, request, pk):
+        framework = _framework(request.user, pk)
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("framework:framework_detail", pk=framework.pk)
+        data = form.cleaned_data
+        indicators = framework.indicators.filter(level=3).prefetch_related("responsible_units")
+        codes = [code for code in re.split(r"[\s,，、;；]+", data["indicator_codes"]) if code]
+        if codes:
+            indicators = indicators.filter(code__in=codes)
+            missing = set(codes) - set(indicators.values_list("code", flat=True))
+            if missing:
+                messages.error(
+                    request,
+                    _("Unknown level-3 codes: %(codes)s") % {"codes": "、".join(sorted(missing))},
+                )
+                return redirect("framework:framework_detail", pk=framework.pk)
+        try:
+            created = services.assign_indicators(
+                request.user,
+                framework=framework,
+                indicators=indicators.order_by("position"),
+                frequency=data["frequency"],
+                first_period_start=data["first_period_start"],
+                deadline=data["deadline"],
+                due_days=data["due_days"] or 0,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            text = _error_text(error) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, text)
+        else:
+            messages.success(
+                request, _("%(count)d tasks were handed out.") % {"count": len(created)}
+            )
+        return redirect("framework:task_list")
+
+
+class TaskListView(StaffRequiredMixin, ListView):
+    """Ledger entries in scope, filtered by status, unit, overdue and text."""
+
+    template_name = "framework/task_list.html"
+    paginate_by = 50
+    mine = False
+
+    def get_queryset(self):
+        queryset = selectors.instances_for(self.request.user)
+        if self.mine:
+            unit_paths = [
+                m.unit.path
+                for m in memberships(self.request.user)
+                if m.role == "unit_staff" and m.unit_id
+            ]
+            if not unit_paths:
+                return queryset.none()
+            mine = Q()
+            for path in unit_paths:
+                mine |= Q(task__unit__path__within=path)
+            queryset = queryset.filter(mine).exclude(status=TaskInstance.Status.PASSED)
+        self.filters = {
+            key: self.request.GET.get(key, "").strip()[:100]
+            for key in ("status", "unit", "q", "overdue")
+        }
+        if self.filters["status"] in TaskInstance.Status.values:
+            queryset = queryset.filter(status=self.filters["status"])
+        if self.filters["unit"].isdigit():
+            queryset = queryset.filter(task__unit_id=int(self.filters["unit"]))
+        if self.filters["q"]:
+            text = self.filters["q"]
+            queryset = queryset.filter(
+                Q(task__title__icontains=text)
+                | Q(task__indicator__code=text)
+                | Q(task__unit__name__icontains=text)
+            )
+        if self.filters["overdue"] == "1":
+            queryset = queryset.overdue()
+        return queryset.order_by("deadline", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filters"] = self.filters
+        context["statuses"] = TaskInstance.Status.choices
+        context["mine"] = self.mine
+        context["today"] = timezone.localdate()
+        return context
+
+
+class InstanceDetailView(StaffRequiredMixin, View):
+    """One ledger entry: the task, acknowledgement, evidence versions, review and history."""
+
+    def get_instance(self, request, pk):
+        return get_object_or_404(
+            selectors.instances_for(request.user).select_related(
+                "task__unit__region", "task__framework"
+            ),
+            pk=pk,
+        )
+
+    def get(self, request, pk, submission_form=None, review_form=None):
+        instance = self.get_instance(request, pk)
+        submissions = (
+            instance.submissions.select_related("submitted_by", "reviewed_by")
+            .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
+            .order_by("-version")
+        )
+        latest = submissions[0] if submissions else None
+        return render(
+            request,
+            "framework/instance_detail.html",
+            {
+                "instance": instance,
+                "submissions": submissions,
+                "events": instance.events.select_related("actor", "submission"),
+                "is_unit_member": services._is_unit_member(request.user, instance.task.unit),
+                "is_reviewer": services._is_reviewer(request.user, instance),
+                "latest": latest,
+                "submission_form": submission_form or SubmissionForm(),
+                "review_form": review_form or ReviewForm(),
+            },
+        )
+
+    def post(self, request, pk):
+        instance = self.get_instance(request, pk)
+        action = request.POST.get("action")
+        try:
+            if action == "acknowledge":
+                services.acknowledge(request.user, instance)
+                messages.success(request, _("Receipt confirmed."))
+            elif action == "submit":
+                form = SubmissionForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    return self.get(request, pk, submission_form=form)
+                services.submit_evidence(
+                    request.user,
+                    instance,
+                    files=form.cleaned_data["files"],
+                    note=form.cleaned_data["note"],
+                    links=form.cleaned_data["links"],
+                )
+                messages.success(request, _("The evidence was submitted for review."))
+            elif action == "review":
+                form = ReviewForm(request.POST)
+                if not form.is_valid():
+                    return self.get(request, pk, review_form=form)
+                submission = get_object_or_404(
+                    instance.submissions, pk=request.POST.get("submission")
+                )
+                services.review(
+                    request.user,
+                    submission,
+                    form.cleaned_data["outcome"],
+                    form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The review was recorded."))
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            if action == "submit":
+                return self.get(request, pk, submission_form=SubmissionForm(request.POST))
+        return redirect("framework:instance_detail", pk=instance.pk)
+
+
+class EvidenceDownloadView(StaffRequiredMixin, View):
+    """One evidence file, to people who may see its ledger entry."""
+
+    def get(self, request, pk):
+        evidence = get_object_or_404(EvidenceFile.objects.select_related("submission"), pk=pk)
+        if (
+            not selectors.instances_for(request.user)
+            .filter(pk=evidence.submission.instance_id)
+            .exists()
+        ):
+            raise Http404
+        response = FileResponse(
+            evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class CompletionView(StaffRequiredMixin, View):
+    """Leaders' view: completion by unit and by indicator, in SQL."""
+
+    def get(self, request):
+        form = PeriodForm(request.GET or None)
+        start = end = None
+        if form.is_bound and form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        return render(
+            request,
+            "framework/completion.html",
+            {
+                "form": form,
+                "by_unit": selectors.completion_by(
+                    request.user, "task__unit", period_start=start, period_end=end
+                ),
+                "by_indicator": selectors.completion_by(
+                    request.user, "task__indicator", period_start=start, period_end=end
+                ),
+            },
+        )
+
+
+class LostPointsView(StaffRequiredMixin, View):
+    """The level-3 indicators that lost points in a period, and the units that own them."""
+
+    def get(self, request, pk):
+        framework = _framework(request.user, pk)
+        today = timezone.localdate()
+        form = PeriodForm(request.GET or {"start": date(today.year, 1, 1), "end": today})
+        rows = []
+        if form.is_valid():
+            rows = selectors.lost_points(
+                request.user,
+                framework,
+                period_start=form.cleaned_data["start"],
+                period_end=form.cleaned_data["end"],
+            )
+        return render(
+            request,
+            "framework/lost_points.html",
+            {"framework": framework, "form": form, "rows": rows},
+        )
+
+
+class LedgerExportView(StaffRequiredMixin, View):
+    """A unit's ledger for a period as a zip: folders by indicator code and an index."""
+
+    def get(self, request):
+        form = PeriodForm(request.GET)
+        unit_id = request.GET.get("unit", "")
+        if not form.is_valid() or not unit_id.isdigit():
+            messages.error(request, _("Choose a unit and a period to export."))
+            return redirect("framework:task_list")
+        unit = get_object_or_404(Unit.objects.restrict(request.user), pk=int(unit_id))
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        content = selectors.ledger_zip(request.user, unit, period_start=start, period_end=end)
+        response = HttpResponse(content, content_type="application/zip")
+        filename = f"ledger-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
