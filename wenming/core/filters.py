@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.core.models import AuditEntry
 
 
@@ -22,10 +22,14 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     )
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=DateInput(),
     )
 
     def apply(self, queryset):

@@ -16,3 +16,12 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always ISO (YYYY-MM-DD), whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.forms import StyledFormMixin
+from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.framework.models import Submission, Task
 
 
@@ -27,13 +27,11 @@ class AssignForm(StyledFormMixin, forms.Form):
         ),
     )
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Task.Frequency.choices)
-    first_period_start = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
     deadline = forms.DateField(
         label=_("Deadline (one-off tasks)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     due_days = forms.IntegerField(
         label=_("Days after each period to submit (recurring tasks)"),
@@ -98,8 +96,8 @@ class ReviewForm(StyledFormMixin, forms.Form):
 class PeriodForm(StyledFormMixin, forms.Form):
     """A span of deadlines."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

@@ -192,6 +192,12 @@ class Indicator(ScopedModel, TimeStampedModel):
     def scope_q(cls, user, action):
         return framework_scope_q(user, action, "framework__region")
 
+    @property
+    def method_labels(self) -> list[str]:
+        """The methods as the user's language names them."""
+        labels = dict(Method.choices)
+        return [str(labels.get(method, method)) for method in self.methods]
+
 
 class Task(ScopedModel, TimeStampedModel):
     """Work handed to one unit (交办), from a level-3 indicator or written by hand."""

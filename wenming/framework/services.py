@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -194,12 +195,14 @@ def points_warnings(framework: Framework) -> list[str]:
     """Nodes whose children's points do not add up to their own (a warning, not an error)."""
     from django.db.models import Sum
 
-    sums = dict(
-        Indicator.objects.filter(framework=framework, parent__isnull=False)
+    # SQLite sums decimals as floats; quantising gives back the exact two-place total.
+    sums = {
+        parent: Decimal(str(total)).quantize(Decimal("0.01"))
+        for parent, total in Indicator.objects.filter(framework=framework, parent__isnull=False)
         .values("parent")
         .annotate(total=Sum("points"))
         .values_list("parent", "total")
-    )
+    }
     warnings = []
     for node in Indicator.objects.filter(framework=framework, level__lt=3).order_by("position"):
         total = sums.get(node.pk)
