@@ -62,7 +62,10 @@ class FrameworkListView(StaffRequiredMixin, View):
             {
                 "frameworks": frameworks,
                 "form": form,
-                "can_create": Framework.scope_q(user, CHANGE) is not None,
+                "can_create": _home_city(user) is not None and (
+                user.is_superuser or any(
+                    m.role in ("office_admin", "office_staff") and m.region_id
+                    and m.region.parent_id is None for m in memberships(user))),
             },
         )
 
@@ -306,7 +309,13 @@ class TaskListView(StaffRequiredMixin, ListView):
         context["filters"] = self.filters
         context["statuses"] = TaskInstance.Status.choices
         context["mine"] = self.mine
-        context["today"] = timezone.localdate()
+        today = timezone.localdate()
+        context["today"] = today
+        context["export_units"] = Unit.objects.restrict(self.request.user).filter(
+            pk__in=selectors.instances_for(self.request.user).values("task__unit")
+        ).order_by("path")
+        context["export_form"] = PeriodForm(initial={"start": today.replace(month=1, day=1),
+                                                     "end": today})
         return context
 
 
