@@ -62,10 +62,7 @@ class FrameworkListView(StaffRequiredMixin, View):
             {
                 "frameworks": frameworks,
                 "form": form,
-                "can_create": _home_city(user) is not None and (
-                user.is_superuser or any(
-                    m.role in ("office_admin", "office_staff") and m.region_id
-                    and m.region.parent_id is None for m in memberships(user))),
+                "can_create": _may_start_framework(user),
             },
         )
 
@@ -82,6 +79,14 @@ class FrameworkListView(StaffRequiredMixin, View):
             form.add_error(None, error)
             return self.render_page(form)
         return redirect("framework:framework_detail", pk=framework.pk)
+
+
+def _may_start_framework(user) -> bool:
+    """Frameworks belong to a city: its office (a role at the root region) starts them."""
+    return user.is_superuser or any(
+        m.role in ("office_admin", "office_staff") and m.region_id and m.region.parent_id is None
+        for m in memberships(user)
+    )
 
 
 def _home_city(user):
@@ -311,11 +316,14 @@ class TaskListView(StaffRequiredMixin, ListView):
         context["mine"] = self.mine
         today = timezone.localdate()
         context["today"] = today
-        context["export_units"] = Unit.objects.restrict(self.request.user).filter(
-            pk__in=selectors.instances_for(self.request.user).values("task__unit")
-        ).order_by("path")
-        context["export_form"] = PeriodForm(initial={"start": today.replace(month=1, day=1),
-                                                     "end": today})
+        context["export_units"] = (
+            Unit.objects.restrict(self.request.user)
+            .filter(pk__in=selectors.instances_for(self.request.user).values("task__unit"))
+            .order_by("path")
+        )
+        context["export_form"] = PeriodForm(
+            initial={"start": today.replace(month=1, day=1), "end": today}
+        )
         return context
 
 
