@@ -104,3 +104,61 @@ class PeriodForm(StyledFormMixin, forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The end is before the start."))
         return data
+
+
+class TaskForm(StyledFormMixin, forms.Form):
+    """A task written by hand for one unit, optionally tied to a level-3 indicator."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Requirement"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    indicator_code = forms.CharField(
+        label=_("Level-3 indicator code"), required=False, max_length=40
+    )
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Task.Frequency.choices)
+    first_period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
+    deadline = forms.DateField(
+        label=_("Deadline (one-off tasks)"), required=False, widget=DateInput()
+    )
+    due_days = forms.IntegerField(
+        label=_("Days after each period to submit (recurring tasks)"),
+        min_value=0,
+        max_value=365,
+        initial=10,
+        required=False,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class WeightsForm(StyledFormMixin, forms.Form):
+    """The framework's assessment weights: the annual test's parts and the cycle's years."""
+
+    points_document_review = forms.DecimalField(
+        label=_("Online submission and document review"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
+    points_field_check = forms.DecimalField(
+        label=_("Field assessment"), min_value=0, max_value=100, decimal_places=2
+    )
+    points_survey = forms.DecimalField(
+        label=_("Survey"), min_value=0, max_value=100, decimal_places=2
+    )
+    cycle_weight_year1 = forms.DecimalField(
+        label=_("First year (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    cycle_weight_year2 = forms.DecimalField(
+        label=_("Second year (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    cycle_weight_year3 = forms.DecimalField(
+        label=_("Third year (%)"), min_value=0, max_value=100, decimal_places=2
+    )

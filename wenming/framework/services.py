@@ -142,6 +142,52 @@ def activate_framework(user, framework: Framework) -> Framework:
     return framework
 
 
+WEIGHT_FIELDS = (
+    "points_document_review",
+    "points_field_check",
+    "points_survey",
+    "cycle_weight_year1",
+    "cycle_weight_year2",
+    "cycle_weight_year3",
+)
+
+
+@transaction.atomic
+def update_weights(user, framework: Framework, **weights) -> Framework:
+    """Change a draft's assessment weights; each group must add up to 100."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    _require_editable(framework)
+    before = audit.snapshot(framework)
+    for name, value in weights.items():
+        if name not in WEIGHT_FIELDS:
+            raise ValueError(f"unknown weight {name}")
+        setattr(framework, name, value)
+    test_total = (
+        framework.points_document_review + framework.points_field_check + framework.points_survey
+    )
+    cycle_total = (
+        framework.cycle_weight_year1 + framework.cycle_weight_year2 + framework.cycle_weight_year3
+    )
+    errors = {}
+    if test_total != 100:
+        errors["points_survey"] = _("The three parts add up to %(total)s, not 100.") % {
+            "total": test_total
+        }
+    if cycle_total != 100:
+        errors["cycle_weight_year3"] = _("The three years add up to %(total)s, not 100.") % {
+            "total": cycle_total
+        }
+    if errors:
+        raise ValidationError(errors)
+    framework.full_clean()
+    framework.save()
+    after = audit.snapshot(framework)
+    if before != after:
+        audit.record("update", framework, actor=user, before=before, after=after)
+    return framework
+
+
 def _indicator_snapshot(node: Indicator) -> dict:
     data = audit.snapshot(node)
     data["responsible_units"] = sorted(node.responsible_units.values_list("code", flat=True))

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("tasks/", views.TaskListView.as_view(), name="task_list"),
     path("tasks/mine/", views.TaskListView.as_view(mine=True), name="my_tasks"),
+    path("tasks/new/", views.TaskCreateView.as_view(), name="task_create"),
     path("tasks/completion/", views.CompletionView.as_view(), name="completion"),
     path("tasks/<int:pk>/", views.InstanceDetailView.as_view(), name="instance_detail"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),

@@ -23,6 +23,8 @@ from wenming.framework.forms import (
     PeriodForm,
     ReviewForm,
     SubmissionForm,
+    TaskForm,
+    WeightsForm,
 )
 from wenming.framework.importers import FrameworkImporter, export_rows
 from wenming.framework.models import (
@@ -103,7 +105,21 @@ def _home_city(user):
 class FrameworkDetailView(StaffRequiredMixin, View):
     """The indicator tree of one framework, its weights, warnings and actions."""
 
-    def get(self, request, pk):
+    def post(self, request, pk):
+        """Save the assessment weights of a draft."""
+        framework = _framework(request.user, pk)
+        form = WeightsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_weights(request.user, framework, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The weights were saved."))
+                return redirect("framework:framework_detail", pk=framework.pk)
+        return self.get(request, pk, weights_form=form)
+
+    def get(self, request, pk, weights_form=None):
         framework = _framework(request.user, pk)
         nodes = list(
             framework.indicators.select_related("lead_unit")
@@ -140,6 +156,10 @@ class FrameworkDetailView(StaffRequiredMixin, View):
                         "first_period_start": timezone.localdate(),
                         "frequency": Task.Frequency.MONTHLY,
                     }
+                ),
+                "weights_form": weights_form
+                or WeightsForm(
+                    initial={name: getattr(framework, name) for name in services.WEIGHT_FIELDS}
                 ),
             },
         )
@@ -269,6 +289,72 @@ class AssignView(StaffRequiredMixin, View):
         return redirect("framework:task_list")
 
 
+class TaskCreateView(StaffRequiredMixin, View):
+    """An office hands a task written by hand to one unit of its region."""
+
+    template_name = "framework/task_form.html"
+
+    def units(self):
+        return (
+            Unit.objects.restrict(self.request.user, CHANGE).filter(is_active=True).order_by("path")
+        )
+
+    def get(self, request):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": TaskForm(
+                    units=self.units(),
+                    initial={
+                        "first_period_start": timezone.localdate(),
+                        "frequency": Task.Frequency.ONCE,
+                    },
+                )
+            },
+        )
+
+    def post(self, request):
+        form = TaskForm(request.POST, units=self.units())
+        framework = (
+            Framework.objects.restrict(request.user).filter(status=Framework.Status.ACTIVE).first()
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            indicator = None
+            if data["indicator_code"] and framework is not None:
+                indicator = framework.indicators.filter(
+                    code=data["indicator_code"], level=3
+                ).first()
+                if indicator is None:
+                    form.add_error(
+                        "indicator_code",
+                        _("No level-3 indicator with this code in the active framework."),
+                    )
+            if framework is None:
+                form.add_error(None, _("There is no active framework yet."))
+            if form.is_valid():
+                try:
+                    services.create_task(
+                        request.user,
+                        framework=framework,
+                        unit=data["unit"],
+                        title=data["title"],
+                        description=data["description"],
+                        indicator=indicator,
+                        frequency=data["frequency"],
+                        first_period_start=data["first_period_start"],
+                        deadline=data["deadline"],
+                        due_days=data["due_days"] or 0,
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The task was handed out."))
+                    return redirect("framework:task_list")
+        return render(request, self.template_name, {"form": form})
+
+
 class TaskListView(StaffRequiredMixin, ListView):
     """Ledger entries in scope, filtered by status, unit, overdue and text."""
 
@@ -314,6 +400,9 @@ class TaskListView(StaffRequiredMixin, ListView):
         context["filters"] = self.filters
         context["statuses"] = TaskInstance.Status.choices
         context["mine"] = self.mine
+        context["can_hand_out"] = (
+            not self.mine and Unit.objects.restrict(self.request.user, CHANGE).exists()
+        )
         today = timezone.localdate()
         context["today"] = today
         context["export_units"] = (

@@ -1,0 +1,117 @@
+"""Framework pages: weights of a draft, tasks written by hand, the unit's to-do list."""
+
+from datetime import date
+from decimal import Decimal
+
+from tests.conftest import client_for
+from wenming.core.models import AuditEntry
+from wenming.framework.models import Framework, Task, TaskInstance
+
+WEIGHTS = {
+    "points_document_review": "40",
+    "points_field_check": "40",
+    "points_survey": "20",
+    "cycle_weight_year1": "15",
+    "cycle_weight_year2": "25",
+    "cycle_weight_year3": "60",
+}
+
+
+def test_defaults_are_the_national_weights(draft):
+    assert [getattr(draft, name) for name in WEIGHTS] == [
+        Decimal(v) for v in ("40", "40", "20", "15", "25", "60")
+    ]
+
+
+def test_weights_of_a_draft_change_and_must_add_up(people, draft):
+    client = client_for(people.city_admin)
+    url = f"/staff/frameworks/{draft.pk}/"
+    client.cookies["django_language"] = "en"
+    bad = client.post(url, WEIGHTS | {"points_survey": "30", "cycle_weight_year3": "50"})
+    assert bad.status_code == 200
+    assert bad.context["weights_form"].errors == {
+        "points_survey": ["The three parts add up to 110, not 100."],
+        "cycle_weight_year3": ["The three years add up to 90, not 100."],
+    }
+    assert "The three parts add up to 110, not 100." in bad.content.decode()
+    draft.refresh_from_db()
+    assert draft.points_survey == Decimal("20.00")
+    good = client.post(url, WEIGHTS | {"points_field_check": "45", "points_survey": "15"})
+    assert good.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.points_field_check, draft.points_survey) == (Decimal("45.00"), Decimal("15.00"))
+    assert AuditEntry.objects.filter(action="update", object_type="framework.framework").exists()
+
+
+def test_weights_of_an_active_framework_stay(people, active):
+    response = client_for(people.city_admin).post(
+        f"/staff/frameworks/{active.pk}/",
+        WEIGHTS | {"points_survey": "10", "points_field_check": "50"},
+    )
+    assert response.status_code == 200
+    active.refresh_from_db()
+    assert active.points_survey == Decimal("20.00")
+
+
+def test_office_hands_out_a_task_by_hand(people, active, city):
+    client = client_for(people.east_staff)
+    form = client.get("/staff/tasks/new/").context["form"]
+    assert set(form.fields["unit"].queryset.values_list("code", flat=True)) == {"DH-ZJ", "DH-ZJ-1"}
+    response = client.post(
+        "/staff/tasks/new/",
+        {
+            "unit": city.east_sub_unit.pk,
+            "title": "迎检材料整理",
+            "description": "整理三年台账",
+            "indicator_code": "Ⅲ-2",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+            "due_days": "",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get(title="迎检材料整理")
+    assert (task.unit, task.indicator.code, task.created_by) == (
+        city.east_sub_unit,
+        "Ⅲ-2",
+        people.east_staff,
+    )
+    assert list(task.instances.values_list("deadline", flat=True)) == [date(2026, 11, 30)]
+
+
+def test_a_task_for_another_districts_unit_is_refused(people, active, city):
+    response = client_for(people.east_staff).post(
+        "/staff/tasks/new/",
+        {
+            "unit": city.west_unit.pk,
+            "title": "越权",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+        },
+    )
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Task.objects.filter(title="越权").exists()
+
+
+def test_units_see_their_open_entries_and_confirm_receipt(people, active, city):
+    client_for(people.east_staff).post(
+        "/staff/tasks/new/",
+        {
+            "unit": city.east_unit.pk,
+            "title": "本月台账",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+        },
+    )
+    unit = client_for(people.east_unit_staff)
+    rows = unit.get("/staff/tasks/mine/").context["object_list"]
+    assert [row.task.title for row in rows] == ["本月台账"]
+    instance = TaskInstance.objects.get(task__title="本月台账")
+    assert unit.post(f"/staff/tasks/{instance.pk}/", {"action": "acknowledge"}).status_code == 302
+    instance.refresh_from_db()
+    assert (instance.status, instance.acknowledged_by) == ("acknowledged", people.east_unit_staff)
+    assert Framework.objects.get(pk=active.pk).status == "active"
