@@ -1,11 +1,9 @@
 """Top-level URL map."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from wenming.core import health
 
@@ -24,11 +22,4 @@ urlpatterns = [
     path("", include("wenming.portal.urls")),
 ]
 
-if settings.DEBUG and settings.MEDIA_STORAGE == "filesystem":
-    urlpatterns.append(
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+# Media is never served as such: evidence files go out only through scoped views.

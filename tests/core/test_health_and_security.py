@@ -183,3 +183,11 @@ def test_session_is_ended_after_idle_timeout(people, settings):
         response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_media_files_are_not_served_directly(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "secret.pdf").write_bytes(b"%PDF-1.4")
+    assert Client().get("/media/evidence/secret.pdf").status_code == 404

@@ -190,3 +190,36 @@ def test_import_page_previews_then_confirms(people, draft):
     )
     assert done.status_code == 302
     assert Indicator.objects.filter(framework=draft).count() == 9
+
+
+def test_text_that_looks_like_a_formula_survives_the_round_trip(people, draft):
+    rows = small_rows()
+    rows[0][8] = "-每处扣0.2分；=SUM(A1) 不得执行"
+    FrameworkImporter(people.city_admin, draft).apply(workbook_bytes(rows))
+    assert Indicator.objects.get(framework=draft, code="Ⅲ-1").standard == rows[0][8]
+    from wenming.framework.sample import build_workbook_bytes
+
+    exported = build_workbook_bytes(export_rows(draft))
+    plan = FrameworkImporter(people.city_admin, draft).plan(exported)
+    assert (plan.errors, plan.creates, plan.updates, plan.deletes) == ([], [], [], [])
+
+
+def test_activating_a_new_version_stops_the_old_versions_recurring_tasks(people, active, city):
+    from datetime import date
+
+    task = services.create_task(
+        people.city_admin,
+        framework=active,
+        unit=city.east_unit,
+        title="每月",
+        frequency="monthly",
+        first_period_start=date(2026, 11, 1),
+        today=date(2026, 11, 2),
+    )
+    copy = services.copy_framework(people.city_admin, active)
+    assert copy.is_sample is False
+    services.activate_framework(people.city_admin, copy)
+    task.refresh_from_db()
+    assert task.is_active is False
+    assert services.create_due_instances(today=date(2027, 3, 1)) == 0
+    assert task.instances.count() == 1

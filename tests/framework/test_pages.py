@@ -115,3 +115,71 @@ def test_units_see_their_open_entries_and_confirm_receipt(people, active, city):
     instance.refresh_from_db()
     assert (instance.status, instance.acknowledged_by) == ("acknowledged", people.east_unit_staff)
     assert Framework.objects.get(pk=active.pk).status == "active"
+
+
+def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, active, city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client_for(people.east_staff).post(
+        "/staff/tasks/new/",
+        {
+            "unit": city.east_unit.pk,
+            "title": "本月台账",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+        },
+    )
+    instance = TaskInstance.objects.get(task__title="本月台账")
+    unit = client_for(people.east_unit_staff)
+    url = f"/staff/tasks/{instance.pk}/"
+    refused = unit.post(
+        url,
+        {
+            "action": "submit",
+            "note": "见附件",
+            "files": [
+                SimpleUploadedFile("制度.pdf", b"%PDF-1.4\n%%EOF\n"),
+                SimpleUploadedFile("照片.pdf", b"MZ\x90\x00" + b"\x00" * 64),
+            ],
+        },
+    )
+    assert refused.status_code == 200
+    assert "“照片.pdf”是程序，不是文档。" in refused.content.decode()
+    assert instance.submissions.count() == 0
+    accepted = unit.post(
+        url,
+        {
+            "action": "submit",
+            "note": "见附件",
+            "links": "https://a.cn/1\n",
+            "files": [
+                SimpleUploadedFile("制度.pdf", b"%PDF-1.4\n%%EOF\n"),
+                SimpleUploadedFile("现场.png", PNG),
+            ],
+        },
+    )
+    assert accepted.status_code == 302
+    submission = instance.submissions.get()
+    assert sorted(submission.files.values_list("original_name", "kind")) == [
+        ("制度.pdf", "pdf"),
+        ("现场.png", "png"),
+    ]
+    assert submission.links == ["https://a.cn/1"]
+    evidence = submission.files.get(kind="pdf")
+    download = unit.get(f"/staff/evidence/{evidence.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    assert client_for(people.west_staff).get(f"/staff/evidence/{evidence.pk}/").status_code == 404
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()

@@ -14,9 +14,18 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Full-width ASCII (U+FF01–FF5E) to half-width, the ideographic space to a space, and
-# zero-width characters removed.
-HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+# Full-width digits and Latin letters (and the few signs codes and numbers use) become
+# half-width; Chinese punctuation such as ，；：（） stays, since prose is written with it.
+HALF_WIDTH = {
+    code: code - 0xFEE0
+    for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+} | {
+    ord("－"): "-",
+    ord("．"): ".",
+    ord("％"): "%",
+    ord("＝"): "=",
+    ord("＋"): "+",
+    ord("／"): "/",
     0x3000: " ",
     0x200B: None,
     0x200C: None,
@@ -40,8 +49,11 @@ def clean_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     # Not NFKC: it would also turn the official codes' Roman numerals (Ⅰ, Ⅱ, Ⅲ) into
-    # Latin letters. Only full-width ASCII and invisible characters are normalised.
+    # Latin letters and the prose's Chinese punctuation into ASCII.
     text = str(value).translate(HALF_WIDTH)
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+        # Our own exports write such text with a leading apostrophe (see safe_cell).
+        text = text[1:]
     return " ".join(text.split())
 
 

@@ -5,6 +5,7 @@ an export of the same thing show the same rows.
 """
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -157,11 +158,11 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
             if not evidence_files:
                 index_rows.append(_index_row(instance, submission, None, ""))
             for evidence in evidence_files:
-                name = f"{folder}/{_zip_part(evidence.original_name)}"
-                stem, dot, extension = name.rpartition(".")
+                stem, extension = os.path.splitext(_zip_part(evidence.original_name))
+                name = f"{folder}/{stem}{extension}"
                 counter = 2
                 while name in used_names:
-                    name = f"{stem}（{counter}）{dot}{extension}"
+                    name = f"{folder}/{stem}（{counter}）{extension}"
                     counter += 1
                 used_names.add(name)
                 with evidence.file.open("rb") as handle:

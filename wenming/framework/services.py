@@ -1,6 +1,5 @@
 """State changes of frameworks, tasks and ledgers: checked, transactional, audited."""
 
-import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -88,6 +87,7 @@ def copy_framework(user, framework: Framework) -> Framework:
     copy.pk = None
     copy.status = Framework.Status.DRAFT
     copy.copied_from = framework
+    copy.is_sample = False  # the copy is the city's own version to edit
     copy.version = 1 + (
         Framework.objects.filter(region=framework.region, edition_year=framework.edition_year)
         .order_by("-version")
@@ -134,6 +134,8 @@ def activate_framework(user, framework: Framework) -> Framework:
         before = audit.snapshot(current)
         current.status = Framework.Status.ARCHIVED
         current.save(update_fields=["status", "updated_at"])
+        # The archived version's recurring tasks stop making new periods; their ledgers stay.
+        Task.objects.filter(framework=current, is_active=True).update(is_active=False)
         audit.record("update", current, actor=user, before=before, after=audit.snapshot(current))
     before = audit.snapshot(framework)
     framework.status = Framework.Status.ACTIVE
@@ -605,11 +607,3 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     )
     audit.record("update", submission, actor=user, message=f"{outcome}: {reason}"[:500])
     return submission
-
-
-def file_digest(handle) -> str:
-    """SHA-256 of a stored file, read in chunks."""
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
