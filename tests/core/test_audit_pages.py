@@ -71,3 +71,15 @@ def test_export_lists_entries_with_formulas_neutralised(people, city):
 def test_residents_cannot_open_the_audit_log(people):
     assert client_for(people.resident).get(URL).status_code == 403
     assert reverse("core:audit_list") == URL
+
+
+def test_with_two_cities_each_city_admin_reads_only_its_own_peoples_entries(people, city):
+    from tests.factories import RegionFactory, member
+
+    other_city = RegionFactory(code="990200000000", name="乙市", level=1)
+    other_admin = member("office_admin", region=other_city, username="other_admin")
+    _make_entries(people, city)
+    rows = client_for(other_admin).get(URL + "?action=update").context["object_list"]
+    assert list(rows) == []
+    rows = client_for(people.city_admin).get(URL + "?action=update").context["object_list"]
+    assert [entry.actor_name for entry in rows] == ["east_staff", "city_admin"]

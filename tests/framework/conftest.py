@@ -1,7 +1,8 @@
 """Fixtures of the framework tests: a small framework workbook and an active framework."""
 
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
@@ -112,6 +113,15 @@ def workbook_bytes(rows, merges=()) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    """Task schedules are checked against today: the tests live on 2026-11-20."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        yield
 
 
 @pytest.fixture

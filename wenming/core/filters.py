@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 
+import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -72,3 +73,17 @@ def _looks_like_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number that fits the database, else the filter is invalid."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -121,8 +121,25 @@ def audit_scope_q(user) -> Q | None:
     """Audit entries a user may read: all for a root-region office admin, else their own."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if user.is_superuser or can_read_whole_audit_log(user):
+    if user.is_superuser:
         return Q()
+    if can_read_whole_audit_log(user):
+        from wenming.regions.models import Membership, Region
+
+        if Region.objects.filter(parent__isnull=True).count() <= 1:
+            return Q()
+        # Several cities on one platform: a city's admin reads what its own people did.
+        cities = [
+            m.region.path
+            for m in memberships(user)
+            if m.role == "office_admin" and m.region_id and m.region.parent_id is None
+        ]
+        people = Q()
+        for path in cities:
+            people |= Q(region__path__within=path)
+        return Q(actor_id=user.pk) | Q(
+            actor_id__in=Membership.objects.filter(people).values("user_id")
+        )
     return Q(actor_id=user.pk)
 
 

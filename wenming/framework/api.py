@@ -1,9 +1,11 @@
 """Framework, indicator, task and ledger endpoints: scoped, thin over the services."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -82,6 +84,8 @@ class TaskInstanceViewSet(viewsets.ReadOnlyModelViewSet):
     def submissions(self, request, pk=None):
         """A new version of evidence: multipart `files`, `note`, `links`."""
         instance = self.get_object()
+        if not hasattr(request.data, "get"):
+            raise ValidationError({"detail": _("Send a form or a JSON object.")})
         data = SubmitSerializer(
             data={
                 "files": request.FILES.getlist("files"),

@@ -3,11 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.filters import IdFilter
 from wenming.framework.models import Indicator, TaskInstance
 
 
 class IndicatorFilterSet(django_filters.FilterSet):
-    framework = django_filters.NumberFilter(label=_("Framework"), field_name="framework_id")
+    framework = IdFilter(label=_("Framework"), field_name="framework_id")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Indicator.Level.choices)
 
     class Meta:
@@ -17,7 +18,7 @@ class IndicatorFilterSet(django_filters.FilterSet):
 
 class TaskInstanceFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TaskInstance.Status.choices)
-    unit = django_filters.NumberFilter(label=_("Unit"), field_name="task__unit_id")
+    unit = IdFilter(label=_("Unit"), field_name="task__unit_id")
     deadline_from = django_filters.DateFilter(
         label=_("Deadline from"), field_name="deadline", lookup_expr="gte"
     )

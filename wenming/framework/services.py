@@ -135,7 +135,14 @@ def activate_framework(user, framework: Framework) -> Framework:
         current.status = Framework.Status.ARCHIVED
         current.save(update_fields=["status", "updated_at"])
         # The archived version's recurring tasks stop making new periods; their ledgers stay.
-        Task.objects.filter(framework=current, is_active=True).update(is_active=False)
+        stopped = Task.objects.filter(framework=current, is_active=True).update(is_active=False)
+        if stopped:
+            audit.record(
+                "update",
+                current,
+                actor=user,
+                message=f"{stopped} tasks stopped with the archived version",
+            )
         audit.record("update", current, actor=user, before=before, after=audit.snapshot(current))
     before = audit.snapshot(framework)
     framework.status = Framework.Status.ACTIVE
@@ -290,7 +297,20 @@ def _first_instance(task: Task, actor, today=None) -> None:
         ensure_instances(task, today=today, actor=actor)
 
 
-def _validate_schedule(frequency, first_period_start, deadline, due_days):
+def _validate_schedule(frequency, first_period_start, deadline, due_days, today=None):
+    today = today or timezone.localdate()
+    # A start years back would create hundreds of overdue periods in one request.
+    earliest = today.replace(year=today.year - 1, month=1, day=1)
+    latest = today.replace(year=today.year + 2, month=12, day=31)
+    if not earliest <= first_period_start <= latest:
+        raise ValidationError(
+            {
+                "first_period_start": _("Start between %(earliest)s and %(latest)s.")
+                % {"earliest": earliest.isoformat(), "latest": latest.isoformat()}
+            }
+        )
+    if deadline is not None and deadline > latest:
+        raise ValidationError({"deadline": _("The deadline is too far ahead.")})
     if frequency == Task.Frequency.ONCE:
         if deadline is None:
             raise ValidationError({"deadline": _("A one-off task needs a deadline.")})
@@ -325,7 +345,7 @@ def create_task(
         raise ValidationError(_("Tasks are handed out from the active framework."))
     if indicator is not None and (indicator.framework_id != framework.pk or indicator.level != 3):
         raise ValidationError({"indicator": _("Choose a level-3 content of this framework.")})
-    _validate_schedule(frequency, first_period_start, deadline, due_days)
+    _validate_schedule(frequency, first_period_start, deadline, due_days, today=today)
     task = Task(
         framework=framework,
         indicator=indicator,

@@ -382,7 +382,7 @@ class TaskListView(StaffRequiredMixin, ListView):
         }
         if self.filters["status"] in TaskInstance.Status.values:
             queryset = queryset.filter(status=self.filters["status"])
-        if self.filters["unit"].isdigit():
+        if self.filters["unit"].isdigit() and len(self.filters["unit"]) <= 18:
             queryset = queryset.filter(task__unit_id=int(self.filters["unit"]))
         if self.filters["q"]:
             text = self.filters["q"]
@@ -473,9 +473,10 @@ class InstanceDetailView(StaffRequiredMixin, View):
                 form = ReviewForm(request.POST)
                 if not form.is_valid():
                     return self.get(request, pk, review_form=form)
-                submission = get_object_or_404(
-                    instance.submissions, pk=request.POST.get("submission")
-                )
+                submission_id = request.POST.get("submission", "")
+                if not submission_id.isdigit() or len(submission_id) > 18:
+                    raise ValidationError(_("Choose the submission to review."))
+                submission = get_object_or_404(instance.submissions, pk=int(submission_id))
                 services.review(
                     request.user,
                     submission,
@@ -561,7 +562,7 @@ class LedgerExportView(StaffRequiredMixin, View):
     def get(self, request):
         form = PeriodForm(request.GET)
         unit_id = request.GET.get("unit", "")
-        if not form.is_valid() or not unit_id.isdigit():
+        if not form.is_valid() or not unit_id.isdigit() or len(unit_id) > 18:
             messages.error(request, _("Choose a unit and a period to export."))
             return redirect("framework:task_list")
         unit = get_object_or_404(Unit.objects.restrict(request.user), pk=int(unit_id))

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.filters import IdFilter
 from wenming.regions.models import Region, Unit
 
 
@@ -14,8 +15,8 @@ class RegionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=Region.Level.choices, empty_label=_("All levels")
     )
-    parent = django_filters.NumberFilter(label=_("Parent"), field_name="parent_id")
-    within = django_filters.NumberFilter(label=_("Within region"), method="filter_within")
+    parent = IdFilter(label=_("Parent"), field_name="parent_id")
+    within = IdFilter(label=_("Within region"), method="filter_within")
 
     class Meta:
         model = Region
@@ -36,8 +37,8 @@ class UnitFilterSet(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
         label=_("Type"), choices=Unit.Type.choices, empty_label=_("All types")
     )
-    region = django_filters.NumberFilter(label=_("Region"), method="filter_region")
-    parent = django_filters.NumberFilter(label=_("Parent unit"), field_name="parent_id")
+    region = IdFilter(label=_("Region"), method="filter_region")
+    parent = IdFilter(label=_("Parent unit"), field_name="parent_id")
 
     class Meta:
         model = Unit

@@ -215,7 +215,8 @@ class RegionImporter(_TreeImporter):
                 self.error(plan, row, "parent_code", _("A region cannot be its own parent."))
                 continue
             if not parent_code:
-                if code not in existing and not self.user.is_superuser:
+                becomes_root = code not in existing or existing[code].parent_id is not None
+                if becomes_root and not self.user.is_superuser:
                     self.error(
                         plan,
                         row,
@@ -358,12 +359,19 @@ class UnitImporter(_TreeImporter):
         codes.discard("")
         existing = {
             unit.code: unit
-            for unit in Unit.objects.filter(code__in=codes).select_related("parent", "region")
+            for unit in Unit.objects.restrict(self.user)
+            .filter(code__in=codes)
+            .select_related("parent", "region")
         }
         changeable = set(
             Unit.objects.restrict(self.user, CHANGE)
             .filter(code__in=codes)
             .values_list("code", flat=True)
+        )
+        # Codes used by units outside the user's scope: taken, and named no further.
+        taken = (
+            set(Unit.objects.filter(code__in=codes).values_list("code", flat=True))
+            - existing.keys()
         )
         region_codes = {row.values["region_code"] for row in rows}
         regions = {
@@ -396,6 +404,11 @@ class UnitImporter(_TreeImporter):
                 )
                 continue
             seen_rows[code] = row.number
+            if code in taken:
+                self.error(
+                    plan, row, "code", _("Unit code %(code)s is already in use.") % {"code": code}
+                )
+                continue
             record = {key: values.get(key, "") for key in self.text_fields}
             record |= {"code": code, "parent_code": values.get("parent_code", "")}
             if not record["name"]:

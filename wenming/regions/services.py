@@ -107,8 +107,11 @@ def update_region(user, region: Region, **changes) -> Region:
         if name not in REGION_FIELDS:
             raise ValueError(f"unknown region field {name}")
         setattr(region, name, value)
-    if "parent" in changes and region.parent is not None:
-        _require(user, ADD, region.parent, _("You may not move a region there."))
+    if "parent" in changes:
+        if region.parent is None and not user.is_superuser:
+            raise PermissionDenied(_("Only a superuser may create a top-level region."))
+        if region.parent is not None:
+            _require(user, ADD, region.parent, _("You may not move a region there."))
     _validate_region_level(region)
     old_path, new_path, depth_change = _place_in_tree(region)
     region.full_clean()
@@ -129,6 +132,13 @@ def create_unit(user, **fields) -> Unit:
     if region is None:
         raise ValidationError({"region": _("A unit must belong to a region.")})
     _require(user, ADD, region, _("You may not add units in %(name)s.") % {"name": region})
+    if unit.parent is not None:
+        _require(
+            user,
+            CHANGE,
+            unit.parent,
+            _("You may not place units under %(name)s.") % {"name": unit.parent},
+        )
     _place_in_tree(unit)
     unit.full_clean()
     unit.save()
@@ -148,6 +158,13 @@ def update_unit(user, unit: Unit, **changes) -> Unit:
         setattr(unit, name, value)
     if "region" in changes:
         _require(user, ADD, unit.region, _("You may not move a unit there."))
+    if "parent" in changes and unit.parent is not None:
+        _require(
+            user,
+            CHANGE,
+            unit.parent,
+            _("You may not place units under %(name)s.") % {"name": unit.parent},
+        )
     old_path, new_path, depth_change = _place_in_tree(unit)
     unit.full_clean()
     unit.save()
@@ -199,6 +216,8 @@ def revoke_membership(user, membership: Membership) -> None:
     """End a role; the row stays so the audit trail keeps its meaning."""
     if not can_manage_people(user, membership.region):
         raise PermissionDenied(_("You may not remove roles here."))
+    if not membership.is_active:
+        raise ValidationError(_("This role has already ended."))
     before = audit.snapshot(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from wenming.core.imports import stash_upload, take_upload
+from wenming.core.masking import can_see_personal_data
 from wenming.core.permissions import ADD, can_manage_people
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.regions import importers, services
@@ -181,7 +182,12 @@ class ImportView(StaffRequiredMixin, View):
             messages.error(self.request, _("That import has expired; upload the file again."))
             return redirect("regions:import", kind=self.kind)
         data, name = taken
-        plan = importer.apply(data, filename=name)
+        try:
+            plan = importer.apply(data, filename=name)
+        except ValidationError as error:
+            # A check only the database makes (e.g. a path too long): nothing was written.
+            messages.error(self.request, " ".join(error.messages))
+            return redirect("regions:import", kind=self.kind)
         if not plan.is_valid:
             # The data changed since the preview; show the new errors, nothing was written.
             return self.render_page(ImportUploadForm(), plan)
@@ -216,11 +222,13 @@ class PeopleListView(StaffRequiredMixin, ListView):
         if self.role in Membership.Role.values:
             queryset = queryset.filter(role=self.role)
         if self.query:
-            queryset = queryset.filter(
-                Q(user__username__icontains=self.query)
-                | Q(user__full_name__icontains=self.query)
-                | Q(user__mobile=self.query)
+            match = Q(user__username__icontains=self.query) | Q(
+                user__full_name__icontains=self.query
             )
+            # Searching by whole number would confirm numbers the user only sees masked.
+            if can_see_personal_data(self.request.user):
+                match |= Q(user__mobile=self.query)
+            queryset = queryset.filter(match)
         if self.request.GET.get("inactive") != "1":
             queryset = queryset.filter(is_active=True)
         return queryset
