@@ -13,6 +13,23 @@ from wenming.regions.importers import RegionImporter, UnitImporter
 from wenming.regions.models import Region, Unit
 
 
+@pytest.fixture
+def instance(people, active, city):
+    """One open ledger entry of 东湖区住建局."""
+    from wenming.framework import services
+
+    task = services.create_task(
+        people.east_staff,
+        framework=active,
+        unit=city.east_unit,
+        title="台账",
+        frequency="once",
+        first_period_start=date(2026, 11, 1),
+        deadline=date(2026, 11, 30),
+    )
+    return task.instances.get()
+
+
 def test_a_district_cannot_make_itself_a_top_level_region(people, city):
     east_admin = member("office_admin", region=city.east, username="east_admin")
     data = workbook(REGION_HEADER, [["990101000000", "东湖区", "区县", "", "", ""]])
@@ -91,19 +108,7 @@ def test_oversized_ids_are_refused_not_crashing(people, active, url):
         assert response.status_code == 400
 
 
-def test_review_without_a_valid_submission_is_a_clear_error(people, active, city):
-    from wenming.framework import services
-
-    task = services.create_task(
-        people.east_staff,
-        framework=active,
-        unit=city.east_unit,
-        title="台账",
-        frequency="once",
-        first_period_start=date(2026, 11, 1),
-        deadline=date(2026, 11, 30),
-    )
-    instance = task.instances.get()
+def test_review_without_a_valid_submission_is_a_clear_error(people, instance):
     client = client_for(people.east_staff)
     response = client.post(
         f"/staff/tasks/{instance.pk}/",
@@ -114,19 +119,7 @@ def test_review_without_a_valid_submission_is_a_clear_error(people, active, city
     assert "请选择要审核的报送。" in response.content.decode()
 
 
-def test_api_submission_with_a_json_array_is_a_400(people, active, city):
-    from wenming.framework import services
-
-    task = services.create_task(
-        people.east_staff,
-        framework=active,
-        unit=city.east_unit,
-        title="台账",
-        frequency="once",
-        first_period_start=date(2026, 11, 1),
-        deadline=date(2026, 11, 30),
-    )
-    instance = task.instances.get()
+def test_api_submission_with_a_json_array_is_a_400(people, instance):
     response = client_for(people.east_unit_staff).post(
         f"/api/task-instances/{instance.pk}/submissions/",
         data="[1, 2]",
@@ -136,19 +129,9 @@ def test_api_submission_with_a_json_array_is_a_400(people, active, city):
     assert instance.submissions.count() == 0
 
 
-def test_refusals_are_explained_in_chinese(people, active, city):
+def test_refusals_are_explained_in_chinese(people, instance):
     from wenming.framework import services
 
-    task = services.create_task(
-        people.east_staff,
-        framework=active,
-        unit=city.east_unit,
-        title="台账",
-        frequency="once",
-        first_period_start=date(2026, 11, 1),
-        deadline=date(2026, 11, 30),
-    )
-    instance = task.instances.get()
     submission = services.submit_evidence(
         people.east_unit_staff, instance, files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")]
     )
