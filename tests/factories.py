@@ -74,3 +74,21 @@ def member(role, *, region=None, unit=None, **user_fields) -> User:
         user=user, role=role, region=region or (unit.region if unit else None), unit=unit
     )
     return user
+
+
+def workbook(header, rows, merges=()) -> bytes:
+    """An .xlsx with a header row, data rows and merged ranges, as an office would send."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for cell_range in merges:
+        sheet.merge_cells(cell_range)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,12 +1,11 @@
 """Fixtures of the framework tests: a small framework workbook and an active framework."""
 
-import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 
+from tests.factories import workbook
 from wenming.framework import services
 from wenming.framework.columns import FRAMEWORK_COLUMNS
 from wenming.framework.importers import FrameworkImporter
@@ -103,16 +102,8 @@ def small_rows():
 
 
 def workbook_bytes(rows, merges=()) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    for cell_range in merges:
-        sheet.merge_cells(cell_range)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """A framework workbook with the template's header."""
+    return workbook(HEADER, rows, merges)
 
 
 @pytest.fixture(autouse=True)

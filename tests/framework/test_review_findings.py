@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from tests.conftest import client_for
-from tests.factories import member
-from tests.regions.test_import_export import REGION_HEADER, UNIT_HEADER, workbook
+from tests.factories import member, workbook
+from tests.regions.test_import_export import REGION_HEADER, UNIT_HEADER
 from wenming.regions.importers import RegionImporter, UnitImporter
 from wenming.regions.models import Region, Unit
 

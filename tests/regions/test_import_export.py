@@ -4,9 +4,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.conftest import client_for
+from tests.factories import workbook
 from wenming.core.models import AuditEntry
 from wenming.regions.importers import RegionImporter, UnitImporter, export_regions, export_units
 from wenming.regions.models import Region, Unit
@@ -25,19 +26,6 @@ UNIT_HEADER = [
     "电子邮箱",
     "地址",
 ]
-
-
-def workbook(header, rows, merges=()) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cell_range in merges:
-        sheet.merge_cells(cell_range)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def snapshot_regions():

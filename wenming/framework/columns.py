@@ -45,3 +45,27 @@ RULE_WORDS = {
 VETO_WORDS = {"扣分": "deduction", "封顶": "cap", "取消资格": "disqualify"}
 # Separators accepted between several methods, units or site types in one cell.
 LIST_SEPARATORS = "、,，;；/\n"
+
+
+def split_list(text: str) -> list[str]:
+    """Items of a cell that lists several values, in order, without blanks or repeats.
+
+    Separators inside brackets do not split: "新时代文明实践中心(所、站)" is one site type.
+    """
+    items, current, depth = [], [], 0
+    for char in text or "":
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        if char in LIST_SEPARATORS and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    seen = []
+    for item in (part.strip() for part in items):
+        if item and item not in seen:
+            seen.append(item)
+    return seen

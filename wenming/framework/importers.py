@@ -15,10 +15,10 @@ from wenming.core.imports import ImportPlan, PlannedChange, TabularImporter
 from wenming.framework import services
 from wenming.framework.columns import (
     FRAMEWORK_COLUMNS,
-    LIST_SEPARATORS,
     METHOD_WORDS,
     RULE_WORDS,
     VETO_WORDS,
+    split_list,
 )
 from wenming.framework.models import Indicator, Method, ScoringRule, Task
 from wenming.regions.models import Unit
@@ -29,30 +29,6 @@ METHOD_NAMES = {value: word for word, value in METHOD_WORDS.items()}
 RULE_NAMES = {value: word for word, value in RULE_WORDS.items()}
 VETO_NAMES = {value: word for word, value in VETO_WORDS.items()}
 GRADE_PATTERN = re.compile(r"^[A-E]$")
-
-
-def split_list(text: str) -> list[str]:
-    """Items of a cell that lists several values, in order, without blanks or repeats.
-
-    Separators inside brackets do not split: "新时代文明实践中心(所、站)" is one site type.
-    """
-    items, current, depth = [], [], 0
-    for char in text or "":
-        if char in "(（":
-            depth += 1
-        elif char in ")）":
-            depth = max(0, depth - 1)
-        if char in LIST_SEPARATORS and depth == 0:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    items.append("".join(current))
-    seen = []
-    for item in (part.strip() for part in items):
-        if item and item not in seen:
-            seen.append(item)
-    return seen
 
 
 def parse_points(text: str) -> Decimal | None:

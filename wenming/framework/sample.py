@@ -34,6 +34,7 @@ from wenming.framework.columns import (
     LIST_SEPARATORS,
     METHOD_WORDS,
     VETO_WORDS,
+    split_list,
 )
 
 SAMPLE_FRAMEWORK_NAME = "示范测评体系（样例，非官方）"
@@ -98,24 +99,8 @@ GRADES = "A=100;B=80;C=60"
 CENT = Decimal("0.01")
 
 
-def split_site_types(text: str) -> list[str]:
-    """Split a list cell on LIST_SEPARATORS, except inside parentheses.
-
-    A site type's own name may hold a separator: "新时代文明实践中心(所、站)".
-    """
-    parts, depth, current = [], 0, []
-    for char in text or "":
-        if char in "(（":
-            depth += 1
-        elif char in ")）":
-            depth = max(0, depth - 1)
-        if char in LIST_SEPARATORS and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [part.strip() for part in parts if part.strip()]
+# A site type's own name may hold a separator: "新时代文明实践中心(所、站)".
+split_site_types = split_list
 
 
 # The content ------------------------------------------------------------------------------
