@@ -7,28 +7,15 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import UnitFactory
+from tests.framework.test_sample_workbook import DEMO_CITY_UNIT_CODES
 from wenming.framework.importers import FrameworkImporter
 from wenming.framework.models import Indicator
 from wenming.framework.sample import SAMPLE_FILE_PATH
 
-SAMPLE_UNITS = [
-    "SF-WMB",
-    "SF-CGJ",
-    "SF-ZJJ",
-    "SF-SCJGJ",
-    "SF-JTYSJ",
-    "SF-JJZD",
-    "SF-JYJ",
-    "SF-WJW",
-    "SF-STHJJ",
-    "SF-SWJ",
-    "SF-WLJ",
-]
-
 
 @pytest.fixture
 def sample_units(city):
-    return [UnitFactory(code=code, region=city.city) for code in SAMPLE_UNITS]
+    return [UnitFactory(code=code, region=city.city) for code in sorted(DEMO_CITY_UNIT_CODES)]
 
 
 def test_sample_workbook_imports_and_one_cell_changes_one_node(people, draft, sample_units):
