@@ -232,7 +232,7 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "wenming.regions.models.Region.Level",
         "IndicatorLevelEnum": "wenming.framework.models.Indicator.Level",
         "FrameworkStatusEnum": "wenming.framework.models.Framework.Status",
-        "TaskInstanceStatusEnum": "wenming.framework.models.TaskInstance.Status",
+        "LedgerEntryStatusEnum": "wenming.framework.models.LedgerEntry.Status",
     },
 }
 
@@ -254,9 +254,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wenming.core.tasks.housekeeping",
         "schedule": 24 * 3600,
     },
-    # Hourly, so a new month's instances exist soon after midnight in any time zone.
-    "recurring-task-instances": {
-        "task": "wenming.framework.tasks.create_due_instances",
+    # Hourly, so a new month's entries exist soon after midnight in any time zone.
+    "recurring-ledger-entries": {
+        "task": "wenming.framework.tasks.create_due_entries",
         "schedule": 3600,
     },
 }

@@ -88,5 +88,5 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--file", str(target), "--fail-on-warn", "--validate")
     text = target.read_text()
-    assert "/api/task-instances/{id}/submissions/:" in text
+    assert "/api/ledger-entries/{id}/submissions/:" in text
     assert "/api/regions/{id}/:" in text

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.conftest import client_for
 from tests.framework.conftest import START
 from wenming.framework import services
-from wenming.framework.models import TaskInstance
+from wenming.framework.models import LedgerEntry
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -39,7 +39,7 @@ def tasks(people, active):
 )
 def test_task_instances_and_frameworks_in_the_api_are_scoped(people, tasks, persona, units):
     client = client_for(getattr(people, persona))
-    rows = client.get("/api/task-instances/?page_size=100").json()["results"]
+    rows = client.get("/api/ledger-entries/?page_size=100").json()["results"]
     assert {row["unit_code"] for row in rows} == units
     frameworks = client.get("/api/frameworks/").json()["results"]
     assert [row["status"] for row in frameworks] == ["active"]
@@ -50,15 +50,15 @@ def test_task_instances_and_frameworks_in_the_api_are_scoped(people, tasks, pers
 @pytest.mark.parametrize("persona", ["resident", "volunteer"])
 def test_residents_get_no_ledgers(people, tasks, persona):
     client = client_for(getattr(people, persona))
-    assert client.get("/api/task-instances/").status_code == 403
+    assert client.get("/api/ledger-entries/").status_code == 403
     assert client.get("/api/frameworks/").status_code == 403
 
 
 def test_workflow_through_the_api(people, tasks):
-    instance = TaskInstance.objects.get(task__unit__code="DH-ZJ", task__indicator__code="Ⅲ-2")
+    entry = LedgerEntry.objects.get(task__unit__code="DH-ZJ", task__indicator__code="Ⅲ-2")
     unit = client_for(people.east_unit_staff)
     office = client_for(people.east_staff)
-    url = f"/api/task-instances/{instance.pk}/"
+    url = f"/api/ledger-entries/{entry.pk}/"
     assert unit.post(url + "acknowledge/").json()["status"] == "acknowledged"
     refused = unit.post(
         url + "submissions/",
@@ -120,7 +120,7 @@ def test_task_list_query_counts_do_not_grow(people, tasks, active, city, django_
         response = client.get("/staff/tasks/")
     assert len(response.context["object_list"]) == 6
     with django_assert_num_queries(8):
-        assert client.get("/api/task-instances/").json()["count"] == 6
+        assert client.get("/api/ledger-entries/").json()["count"] == 6
     for number in range(12):
         services.create_task(
             people.city_admin,
@@ -136,4 +136,4 @@ def test_task_list_query_counts_do_not_grow(people, tasks, active, city, django_
         response = client.get("/staff/tasks/")
     assert len(response.context["object_list"]) == 18
     with django_assert_num_queries(8):
-        assert client.get("/api/task-instances/").json()["count"] == 18
+        assert client.get("/api/ledger-entries/").json()["count"] == 18

@@ -221,5 +221,5 @@ def test_activating_a_new_version_stops_the_old_versions_recurring_tasks(people,
     services.activate_framework(people.city_admin, copy)
     task.refresh_from_db()
     assert task.is_active is False
-    assert services.create_due_instances(today=date(2027, 3, 1)) == 0
-    assert task.instances.count() == 1
+    assert services.create_due_entries(today=date(2027, 3, 1)) == 0
+    assert task.entries.count() == 1

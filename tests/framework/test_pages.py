@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from tests.conftest import client_for
 from wenming.core.models import AuditEntry
-from wenming.framework.models import Framework, Task, TaskInstance
+from wenming.framework.models import Framework, LedgerEntry, Task
 
 WEIGHTS = {
     "points_document_review": "40",
@@ -77,7 +77,7 @@ def test_office_hands_out_a_task_by_hand(people, active, city):
         "Ⅲ-2",
         people.east_staff,
     )
-    assert list(task.instances.values_list("deadline", flat=True)) == [date(2026, 11, 30)]
+    assert list(task.entries.values_list("deadline", flat=True)) == [date(2026, 11, 30)]
 
 
 def test_a_task_for_another_districts_unit_is_refused(people, active, city):
@@ -110,10 +110,10 @@ def test_units_see_their_open_entries_and_confirm_receipt(people, active, city):
     unit = client_for(people.east_unit_staff)
     rows = unit.get("/staff/tasks/mine/").context["object_list"]
     assert [row.task.title for row in rows] == ["本月台账"]
-    instance = TaskInstance.objects.get(task__title="本月台账")
-    assert unit.post(f"/staff/tasks/{instance.pk}/", {"action": "acknowledge"}).status_code == 302
-    instance.refresh_from_db()
-    assert (instance.status, instance.acknowledged_by) == ("acknowledged", people.east_unit_staff)
+    entry = LedgerEntry.objects.get(task__title="本月台账")
+    assert unit.post(f"/staff/tasks/{entry.pk}/", {"action": "acknowledge"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.acknowledged_by) == ("acknowledged", people.east_unit_staff)
     assert Framework.objects.get(pk=active.pk).status == "active"
 
 
@@ -130,9 +130,9 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
             "deadline": "2026-11-30",
         },
     )
-    instance = TaskInstance.objects.get(task__title="本月台账")
+    entry = LedgerEntry.objects.get(task__title="本月台账")
     unit = client_for(people.east_unit_staff)
-    url = f"/staff/tasks/{instance.pk}/"
+    url = f"/staff/tasks/{entry.pk}/"
     refused = unit.post(
         url,
         {
@@ -146,7 +146,7 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
     )
     assert refused.status_code == 200
     assert "“照片.pdf”是程序，不是文档。" in refused.content.decode()
-    assert instance.submissions.count() == 0
+    assert entry.submissions.count() == 0
     accepted = unit.post(
         url,
         {
@@ -160,7 +160,7 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
         },
     )
     assert accepted.status_code == 302
-    submission = instance.submissions.get()
+    submission = entry.submissions.get()
     assert sorted(submission.files.values_list("original_name", "kind")) == [
         ("制度.pdf", "pdf"),
         ("现场.png", "png"),

@@ -14,7 +14,7 @@ from wenming.regions.models import Region, Unit
 
 
 @pytest.fixture
-def instance(people, active, city):
+def entry(people, active, city):
     """One open ledger entry of 东湖区住建局."""
     from wenming.framework import services
 
@@ -27,7 +27,7 @@ def instance(people, active, city):
         first_period_start=date(2026, 11, 1),
         deadline=date(2026, 11, 30),
     )
-    return task.instances.get()
+    return task.entries.get()
 
 
 def test_a_district_cannot_make_itself_a_top_level_region(people, city):
@@ -98,7 +98,7 @@ def test_a_recurring_task_cannot_start_years_back(people, active, city):
         "/api/regions/?parent=99999999999999999999999",
         "/api/units/?parent=99999999999999999999999",
         "/api/indicators/?framework=99999999999999999999999",
-        "/api/task-instances/?unit=99999999999999999999999",
+        "/api/ledger-entries/?unit=99999999999999999999999",
     ],
 )
 def test_oversized_ids_are_refused_not_crashing(people, active, url):
@@ -108,10 +108,10 @@ def test_oversized_ids_are_refused_not_crashing(people, active, url):
         assert response.status_code == 400
 
 
-def test_review_without_a_valid_submission_is_a_clear_error(people, instance):
+def test_review_without_a_valid_submission_is_a_clear_error(people, entry):
     client = client_for(people.east_staff)
     response = client.post(
-        f"/staff/tasks/{instance.pk}/",
+        f"/staff/tasks/{entry.pk}/",
         {"action": "review", "outcome": "passed", "submission": "abc"},
         follow=True,
     )
@@ -119,24 +119,24 @@ def test_review_without_a_valid_submission_is_a_clear_error(people, instance):
     assert "请选择要审核的报送。" in response.content.decode()
 
 
-def test_api_submission_with_a_json_array_is_a_400(people, instance):
+def test_api_submission_with_a_json_array_is_a_400(people, entry):
     response = client_for(people.east_unit_staff).post(
-        f"/api/task-instances/{instance.pk}/submissions/",
+        f"/api/ledger-entries/{entry.pk}/submissions/",
         data="[1, 2]",
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert instance.submissions.count() == 0
+    assert entry.submissions.count() == 0
 
 
-def test_refusals_are_explained_in_chinese(people, instance):
+def test_refusals_are_explained_in_chinese(people, entry):
     from wenming.framework import services
 
     submission = services.submit_evidence(
-        people.east_unit_staff, instance, files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")]
+        people.east_unit_staff, entry, files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")]
     )
     response = client_for(people.leader).post(
-        f"/staff/tasks/{instance.pk}/",
+        f"/staff/tasks/{entry.pk}/",
         {"action": "review", "outcome": "passed", "submission": submission.pk},
     )
     assert response.status_code == 403

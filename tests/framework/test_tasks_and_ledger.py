@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.conftest import client_for
 from tests.framework.conftest import START
 from wenming.framework import services
-from wenming.framework.models import Task, TaskEvent, TaskInstance
+from wenming.framework.models import LedgerEntry, Task, TaskEvent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -43,7 +43,7 @@ def test_assignment_gives_each_lead_and_responsible_unit_one_task(tasks, active,
         ("Ⅲ-3", "XS-ZJ", True),
         ("Ⅲ-4", "CGJ", True),
     ]
-    assert TaskInstance.objects.count() == 6
+    assert LedgerEntry.objects.count() == 6
     again = services.assign_indicators(
         people.city_admin,
         framework=active,
@@ -80,15 +80,13 @@ def test_monthly_task_instances_cross_the_year_end(people, active, city):
         due_days=10,
         today=date(2026, 11, 20),
     )
-    assert list(task.instances.values_list("period_start", "deadline")) == [
+    assert list(task.entries.values_list("period_start", "deadline")) == [
         (date(2026, 11, 1), date(2026, 12, 10))
     ]
-    assert services.create_due_instances(today=date(2027, 1, 3)) == 2
-    assert services.create_due_instances(today=date(2027, 1, 3)) == 0
+    assert services.create_due_entries(today=date(2027, 1, 3)) == 2
+    assert services.create_due_entries(today=date(2027, 1, 3)) == 0
     assert list(
-        task.instances.order_by("period_start").values_list(
-            "period_start", "period_end", "deadline"
-        )
+        task.entries.order_by("period_start").values_list("period_start", "period_end", "deadline")
     ) == [
         (date(2026, 11, 1), date(2026, 11, 30), date(2026, 12, 10)),
         (date(2026, 12, 1), date(2026, 12, 31), date(2027, 1, 10)),
@@ -115,36 +113,34 @@ def test_quarterly_and_yearly_instances_at_the_year_end(people, active, city):
         first_period_start=date(2026, 1, 1),
         today=date(2026, 12, 31),
     )
-    services.create_due_instances(today=date(2027, 1, 1))
+    services.create_due_entries(today=date(2027, 1, 1))
     assert list(
-        quarterly.instances.order_by("period_start").values_list("period_start", "period_end")
+        quarterly.entries.order_by("period_start").values_list("period_start", "period_end")
     ) == [(date(2026, 10, 1), date(2026, 12, 31)), (date(2027, 1, 1), date(2027, 3, 31))]
     assert list(
-        yearly.instances.order_by("period_start").values_list("period_start", "period_end")
+        yearly.entries.order_by("period_start").values_list("period_start", "period_end")
     ) == [(date(2026, 1, 1), date(2026, 12, 31)), (date(2027, 1, 1), date(2027, 12, 31))]
 
 
 def east_instance(tasks):
-    return TaskInstance.objects.get(task__unit__code="DH-ZJ", task__indicator__code="Ⅲ-2")
+    return LedgerEntry.objects.get(task__unit__code="DH-ZJ", task__indicator__code="Ⅲ-2")
 
 
 def test_submit_return_resubmit_pass_history(people, tasks):
-    instance = east_instance(tasks)
+    entry = east_instance(tasks)
     unit_user, office = people.east_unit_staff, people.east_staff
-    services.acknowledge(unit_user, instance)
-    first = services.submit_evidence(unit_user, instance, files=[pdf()], note="第一次")
+    services.acknowledge(unit_user, entry)
+    first = services.submit_evidence(unit_user, entry, files=[pdf()], note="第一次")
     with pytest.raises(ValidationError):
         services.review(office, first, "returned", "")
     services.review(office, first, "returned", "缺少签字页")
-    second = services.submit_evidence(
-        unit_user, instance, files=[pdf("台账-补充.pdf")], note="已补充"
-    )
+    second = services.submit_evidence(unit_user, entry, files=[pdf("台账-补充.pdf")], note="已补充")
     services.review(office, second, "passed")
-    instance.refresh_from_db()
-    assert instance.status == "passed"
+    entry.refresh_from_db()
+    assert entry.status == "passed"
     assert [
         (e.action, e.actor.username if e.actor else None, e.note)
-        for e in instance.events.order_by("time", "id")
+        for e in entry.events.order_by("time", "id")
     ] == [
         ("assign", "city_admin", ""),
         ("acknowledge", "east_unit", ""),
@@ -153,28 +149,28 @@ def test_submit_return_resubmit_pass_history(people, tasks):
         ("submit", "east_unit", "已补充"),
         ("pass", "east_staff", ""),
     ]
-    assert [s.version for s in instance.submissions.order_by("version")] == [1, 2]
-    assert instance.submissions.get(version=1).files.get().original_name == "台账.pdf"
+    assert [s.version for s in entry.submissions.order_by("version")] == [1, 2]
+    assert entry.submissions.get(version=1).files.get().original_name == "台账.pdf"
 
 
 def test_a_renamed_executable_is_refused_and_nothing_is_kept(people, tasks):
-    instance = east_instance(tasks)
+    entry = east_instance(tasks)
     program = pdf("整改报告.pdf", b"MZ\x90\x00" + b"\x00" * 200)
     with pytest.raises(ValidationError) as error:
-        services.submit_evidence(people.east_unit_staff, instance, files=[pdf(), program])
+        services.submit_evidence(people.east_unit_staff, entry, files=[pdf(), program])
     assert "是程序，不是文档" in " ".join(error.value.messages)
-    instance.refresh_from_db()
-    assert instance.status == "assigned"
-    assert instance.submissions.count() == 0
+    entry.refresh_from_db()
+    assert entry.status == "assigned"
+    assert entry.submissions.count() == 0
 
 
 def test_only_the_unit_submits_and_only_the_office_reviews(people, tasks):
-    instance = east_instance(tasks)
+    entry = east_instance(tasks)
     with pytest.raises(PermissionDenied):
-        services.submit_evidence(people.east_staff, instance, note="代交")
+        services.submit_evidence(people.east_staff, entry, note="代交")
     with pytest.raises(PermissionDenied):
-        services.acknowledge(people.leader, instance)
-    submission = services.submit_evidence(people.east_unit_staff, instance, note="说明")
+        services.acknowledge(people.leader, entry)
+    submission = services.submit_evidence(people.east_unit_staff, entry, note="说明")
     for persona in ("east_unit_staff", "leader", "west_staff", "inspector"):
         with pytest.raises(PermissionDenied):
             services.review(getattr(people, persona), submission, "passed")
@@ -202,17 +198,17 @@ def test_task_lists_are_scoped(people, tasks, persona, visible):
 
 
 def test_another_districts_ledger_entry_answers_404(people, tasks):
-    west = TaskInstance.objects.filter(task__unit__code="XS-ZJ").first()
+    west = LedgerEntry.objects.filter(task__unit__code="XS-ZJ").first()
     assert client_for(people.east_staff).get(f"/staff/tasks/{west.pk}/").status_code == 404
     assert client_for(people.east_unit_staff).get(f"/staff/tasks/{west.pk}/").status_code == 404
     assert client_for(people.west_staff).get(f"/staff/tasks/{west.pk}/").status_code == 200
 
 
 def test_ledger_zip_has_folders_by_indicator_and_an_index(people, tasks, city):
-    instance = east_instance(tasks)
+    entry = east_instance(tasks)
     services.submit_evidence(
         people.east_unit_staff,
-        instance,
+        entry,
         files=[pdf("制度.pdf"), pdf("制度.pdf", PDF + b"%x")],
         note="两份",
         links=["https://example.cn/a"],

@@ -12,8 +12,8 @@ from wenming.accounts.api import CurrentUserView, TokenView
 from wenming.framework.api import (
     FrameworkViewSet,
     IndicatorViewSet,
+    LedgerEntryViewSet,
     SubmissionViewSet,
-    TaskInstanceViewSet,
 )
 from wenming.regions.api import RegionViewSet, UnitViewSet
 
@@ -24,7 +24,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("units", UnitViewSet, basename="unit")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("indicators", IndicatorViewSet, basename="indicator")
-router.register("task-instances", TaskInstanceViewSet, basename="task-instance")
+router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("submissions", SubmissionViewSet, basename="submission")
 
 urlpatterns = [

@@ -10,16 +10,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from wenming.framework import selectors, services
-from wenming.framework.filters import IndicatorFilterSet, TaskInstanceFilterSet
+from wenming.framework.filters import IndicatorFilterSet, LedgerEntryFilterSet
 from wenming.framework.models import EvidenceFile, Framework, Indicator, Submission
 from wenming.framework.serializers import (
     FrameworkSerializer,
     IndicatorSerializer,
+    LedgerEntryDetailSerializer,
+    LedgerEntrySerializer,
     ReviewSerializer,
     SubmissionSerializer,
     SubmitSerializer,
-    TaskInstanceDetailSerializer,
-    TaskInstanceSerializer,
 )
 
 
@@ -47,14 +47,14 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class TaskInstanceViewSet(viewsets.ReadOnlyModelViewSet):
+class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Ledger entries in scope: a unit sees its own, an office its region's."""
 
-    filterset_class = TaskInstanceFilterSet
+    filterset_class = LedgerEntryFilterSet
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        queryset = selectors.instances_for(self.request.user).order_by("deadline", "id")
+        queryset = selectors.entries_for(self.request.user).order_by("deadline", "id")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(
@@ -70,20 +70,20 @@ class TaskInstanceViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset
 
     def get_serializer_class(self):
-        return TaskInstanceDetailSerializer if self.action == "retrieve" else TaskInstanceSerializer
+        return LedgerEntryDetailSerializer if self.action == "retrieve" else LedgerEntrySerializer
 
-    @extend_schema(request=None, responses=TaskInstanceSerializer)
+    @extend_schema(request=None, responses=LedgerEntrySerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The unit confirms receipt (交办确认)."""
-        instance = services.acknowledge(request.user, self.get_object())
-        return Response(TaskInstanceSerializer(instance).data)
+        entry = services.acknowledge(request.user, self.get_object())
+        return Response(LedgerEntrySerializer(entry).data)
 
     @extend_schema(request=SubmitSerializer, responses={201: SubmissionSerializer})
     @action(detail=True, methods=["post"])
     def submissions(self, request, pk=None):
         """A new version of evidence: multipart `files`, `note`, `links`."""
-        instance = self.get_object()
+        entry = self.get_object()
         if not hasattr(request.data, "get"):
             raise ValidationError({"detail": _("Send a form or a JSON object.")})
         data = SubmitSerializer(
@@ -98,7 +98,7 @@ class TaskInstanceViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         submission = services.submit_evidence(
             request.user,
-            instance,
+            entry,
             files=data.validated_data.get("files", []),
             note=data.validated_data.get("note", ""),
             links=data.validated_data.get("links", []),
@@ -113,7 +113,7 @@ class SubmissionViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return Submission.objects.filter(
-            instance__in=selectors.instances_for(self.request.user).values("pk")
+            entry__in=selectors.entries_for(self.request.user).values("pk")
         )
 
     @extend_schema(request=ReviewSerializer, responses=SubmissionSerializer)

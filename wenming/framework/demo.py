@@ -66,11 +66,11 @@ def build_demo_framework(today: date | None = None) -> Framework | None:
     # A few steps of the ledger workflow, so the pages show history.
     tasks = list(Task.objects.filter(framework=framework, unit__code="SF-CGJ").order_by("id"))
     for number, task in enumerate(tasks[:3]):
-        instance = task.instances.order_by("period_start").first()
-        services.acknowledge(unit_user, instance)
+        entry = task.entries.order_by("period_start").first()
+        services.acknowledge(unit_user, entry)
         submission = services.submit_evidence(
             unit_user,
-            instance,
+            entry,
             note="已按要求整理台账。",
             files=[SimpleUploadedFile(f"台账材料{number + 1}.pdf", DEMO_PDF)],
         )

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.filters import IdFilter
-from wenming.framework.models import Indicator, TaskInstance
+from wenming.framework.models import Indicator, LedgerEntry
 
 
 class IndicatorFilterSet(django_filters.FilterSet):
@@ -16,8 +16,8 @@ class IndicatorFilterSet(django_filters.FilterSet):
         fields = ["framework", "level"]
 
 
-class TaskInstanceFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=TaskInstance.Status.choices)
+class LedgerEntryFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=LedgerEntry.Status.choices)
     unit = IdFilter(label=_("Unit"), field_name="task__unit_id")
     deadline_from = django_filters.DateFilter(
         label=_("Deadline from"), field_name="deadline", lookup_expr="gte"
@@ -28,7 +28,7 @@ class TaskInstanceFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
 
     class Meta:
-        model = TaskInstance
+        model = LedgerEntry
         fields = ["status", "unit", "deadline_from", "deadline_to", "overdue"]
 
     def filter_overdue(self, queryset, name, value):

@@ -429,7 +429,7 @@ class FrameworkImporter(TabularImporter):
             change.key,
             values,
             responsible_units=units,
-            instance=change.instance,
+            existing=change.instance,
         )
         created[change.key] = node
 

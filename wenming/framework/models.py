@@ -266,16 +266,16 @@ class Task(ScopedModel, TimeStampedModel):
         return self.title
 
 
-class TaskInstanceQuerySet(RestrictedQuerySet):
-    """Reads of task instances."""
+class LedgerEntryQuerySet(RestrictedQuerySet):
+    """Reads of ledger entries."""
 
     def overdue(self, today=None):
         """Instances past their deadline whose ledger is not yet passed."""
         today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(status=TaskInstance.Status.PASSED)
+        return self.filter(deadline__lt=today).exclude(status=LedgerEntry.Status.PASSED)
 
 
-class TaskInstance(ScopedModel, TimeStampedModel):
+class LedgerEntry(ScopedModel, TimeStampedModel):
     """One period of a task: what the unit must evidence by a deadline (its 台账 entry)."""
 
     class Status(models.TextChoices):
@@ -287,7 +287,7 @@ class TaskInstance(ScopedModel, TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="instances"
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="entries"
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -309,18 +309,18 @@ class TaskInstance(ScopedModel, TimeStampedModel):
         related_name="+",
     )
 
-    objects = TaskInstanceQuerySet.as_manager()
+    objects = LedgerEntryQuerySet.as_manager()
 
     scope_region_lookup = "task__unit__region__path"
     scope_unit_lookup = "task__unit__path"
 
     class Meta:
-        verbose_name = _("task instance")
-        verbose_name_plural = _("task instances")
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["deadline", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "period_start"], name="task_instance_unique_period"
+                fields=["task", "period_start"], name="ledger_entry_unique_period"
             ),
         ]
 
@@ -333,7 +333,7 @@ class TaskInstance(ScopedModel, TimeStampedModel):
 
 
 class Submission(TimeStampedModel):
-    """One version of the evidence a unit submitted for a task instance."""
+    """One version of the evidence a unit submitted for a ledger entry."""
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
@@ -341,9 +341,9 @@ class Submission(TimeStampedModel):
         RETURNED = "returned", _("Returned")
         FAILED = "failed", _("Failed")
 
-    instance = models.ForeignKey(
-        TaskInstance,
-        verbose_name=_("task instance"),
+    entry = models.ForeignKey(
+        LedgerEntry,
+        verbose_name=_("ledger entry"),
         on_delete=models.CASCADE,
         related_name="submissions",
     )
@@ -373,18 +373,16 @@ class Submission(TimeStampedModel):
     class Meta:
         verbose_name = _("evidence submission")
         verbose_name_plural = _("evidence submissions")
-        ordering = ["instance", "version"]
+        ordering = ["entry", "version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["instance", "version"], name="submission_unique_version"
-            ),
+            models.UniqueConstraint(fields=["entry", "version"], name="submission_unique_version"),
         ]
 
     def __str__(self):
-        return f"{self.instance} v{self.version}"
+        return f"{self.entry} v{self.version}"
 
 
-def evidence_path(instance, filename):
+def evidence_path(evidence, filename):
     """Files are stored under a random name; the original name is kept in the row."""
     import os
     import uuid
@@ -417,7 +415,7 @@ class EvidenceFile(models.Model):
 
 
 class TaskEvent(models.Model):
-    """One step in a task instance's history: assigned, acknowledged, submitted, reviewed."""
+    """One step in a ledger entry's history: assigned, acknowledged, submitted, reviewed."""
 
     class Action(models.TextChoices):
         ASSIGN = "assign", _("Assigned")
@@ -427,9 +425,9 @@ class TaskEvent(models.Model):
         RETURN = "return", _("Returned")
         FAIL = "fail", _("Failed")
 
-    instance = models.ForeignKey(
-        TaskInstance,
-        verbose_name=_("task instance"),
+    entry = models.ForeignKey(
+        LedgerEntry,
+        verbose_name=_("ledger entry"),
         on_delete=models.CASCADE,
         related_name="events",
     )
@@ -461,7 +459,7 @@ class TaskEvent(models.Model):
         ordering = ["time", "id"]
 
     def __str__(self):
-        return f"{self.instance} {self.action}"
+        return f"{self.entry} {self.action}"
 
 
 __all__ = [
@@ -469,10 +467,10 @@ __all__ = [
     "EvidenceFile",
     "Framework",
     "Indicator",
+    "LedgerEntry",
     "Method",
     "ScoringRule",
     "Submission",
     "Task",
     "TaskEvent",
-    "TaskInstance",
 ]

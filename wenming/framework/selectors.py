@@ -15,21 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core.excel import build_workbook
-from wenming.framework.models import EvidenceFile, Indicator, Submission, TaskInstance
+from wenming.framework.models import EvidenceFile, Indicator, LedgerEntry, Submission
 
 ZIP_NAME_MAX = 120
 
 
-def instances_for(user):
-    """Task instances the user may see, with what their lists need."""
-    return TaskInstance.objects.restrict(user).select_related(
+def entries_for(user):
+    """Ledger entries the user may see, with what their lists need."""
+    return LedgerEntry.objects.restrict(user).select_related(
         "task", "task__unit", "task__indicator"
     )
 
 
 def completion_by(user, field: str, *, period_start=None, period_end=None):
     """Per unit (`task__unit`) or per indicator (`task__indicator`): counts by status."""
-    queryset = TaskInstance.objects.restrict(user)
+    queryset = LedgerEntry.objects.restrict(user)
     if period_start:
         queryset = queryset.filter(deadline__gte=period_start)
     if period_end:
@@ -39,12 +39,12 @@ def completion_by(user, field: str, *, period_start=None, period_end=None):
         queryset.values(f"{field}__id", f"{field}__code", f"{field}__name")
         .annotate(
             total=Count("id"),
-            passed=Count("id", filter=Q(status=TaskInstance.Status.PASSED)),
-            submitted=Count("id", filter=Q(status=TaskInstance.Status.SUBMITTED)),
-            returned=Count("id", filter=Q(status=TaskInstance.Status.RETURNED)),
-            failed=Count("id", filter=Q(status=TaskInstance.Status.FAILED)),
+            passed=Count("id", filter=Q(status=LedgerEntry.Status.PASSED)),
+            submitted=Count("id", filter=Q(status=LedgerEntry.Status.SUBMITTED)),
+            returned=Count("id", filter=Q(status=LedgerEntry.Status.RETURNED)),
+            failed=Count("id", filter=Q(status=LedgerEntry.Status.FAILED)),
             overdue=Count(
-                "id", filter=Q(deadline__lt=today) & ~Q(status=TaskInstance.Status.PASSED)
+                "id", filter=Q(deadline__lt=today) & ~Q(status=LedgerEntry.Status.PASSED)
             ),
         )
         .order_by(f"{field}__code")
@@ -71,7 +71,7 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
     """
     today = timezone.localdate()
     rows = (
-        TaskInstance.objects.restrict(user)
+        LedgerEntry.objects.restrict(user)
         .filter(
             task__framework=framework,
             task__indicator__isnull=False,
@@ -79,8 +79,8 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             deadline__lte=period_end,
         )
         .filter(
-            Q(status=TaskInstance.Status.FAILED)
-            | (Q(deadline__lt=today) & ~Q(status=TaskInstance.Status.PASSED))
+            Q(status=LedgerEntry.Status.FAILED)
+            | (Q(deadline__lt=today) & ~Q(status=LedgerEntry.Status.PASSED))
         )
         .values(
             "task__indicator",
@@ -90,8 +90,8 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             "task__unit__name",
         )
         .annotate(
-            failed=Count("id", filter=Q(status=TaskInstance.Status.FAILED)),
-            overdue=Count("id", filter=~Q(status=TaskInstance.Status.FAILED)),
+            failed=Count("id", filter=Q(status=LedgerEntry.Status.FAILED)),
+            overdue=Count("id", filter=~Q(status=LedgerEntry.Status.FAILED)),
         )
         .order_by("task__indicator__position", "task__unit__name")
     )
@@ -127,19 +127,19 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
 
     Only each entry's latest submission is packed (earlier versions stay in the history).
     """
-    instances = list(
-        TaskInstance.objects.restrict(user)
+    entries = list(
+        LedgerEntry.objects.restrict(user)
         .filter(task__unit=unit, deadline__gte=period_start, deadline__lte=period_end)
         .select_related("task", "task__indicator")
         .order_by("task__indicator__position", "id")
     )
     latest = {}
     for submission in (
-        Submission.objects.filter(instance__in=instances)
-        .order_by("instance", "-version")
+        Submission.objects.filter(entry__in=entries)
+        .order_by("entry", "-version")
         .select_related("submitted_by")
     ):
-        latest.setdefault(submission.instance_id, submission)
+        latest.setdefault(submission.entry_id, submission)
     files = EvidenceFile.objects.filter(submission__in=latest.values()).order_by("submission", "id")
     files_by_submission = {}
     for evidence in files:
@@ -148,15 +148,15 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
     index_rows = []
     used_names = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for instance in instances:
-            indicator = instance.task.indicator
+        for entry in entries:
+            indicator = entry.task.indicator
             folder = _zip_part(
                 f"{indicator.code} {indicator.name}" if indicator else _("Other tasks")
             )
-            submission = latest.get(instance.pk)
+            submission = latest.get(entry.pk)
             evidence_files = files_by_submission.get(submission.pk, []) if submission else []
             if not evidence_files:
-                index_rows.append(_index_row(instance, submission, None, ""))
+                index_rows.append(_index_row(entry, submission, None, ""))
             for evidence in evidence_files:
                 stem, extension = os.path.splitext(_zip_part(evidence.original_name))
                 name = f"{folder}/{stem}{extension}"
@@ -167,7 +167,7 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
                 used_names.add(name)
                 with evidence.file.open("rb") as handle:
                     archive.writestr(name, handle.read())
-                index_rows.append(_index_row(instance, submission, evidence, name))
+                index_rows.append(_index_row(entry, submission, evidence, name))
         headers = [
             _("Indicator code"),
             _("Indicator"),
@@ -197,15 +197,15 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
     return buffer.getvalue()
 
 
-def _index_row(instance, submission, evidence, path):
-    indicator = instance.task.indicator
+def _index_row(entry, submission, evidence, path):
+    indicator = entry.task.indicator
     return [
         indicator.code if indicator else "",
         indicator.name if indicator else "",
-        instance.task.title,
-        f"{instance.period_start:%Y-%m-%d}—{instance.period_end:%Y-%m-%d}",
-        f"{instance.deadline:%Y-%m-%d}",
-        str(instance.get_status_display()),
+        entry.task.title,
+        f"{entry.period_start:%Y-%m-%d}—{entry.period_end:%Y-%m-%d}",
+        f"{entry.deadline:%Y-%m-%d}",
+        str(entry.get_status_display()),
         submission.version if submission else "",
         str(submission.submitted_by) if submission else "",
         timezone.localtime(submission.created_at).strftime("%Y-%m-%d %H:%M") if submission else "",

@@ -1,4 +1,4 @@
-"""API representations of frameworks, indicators, task instances and submissions."""
+"""API representations of frameworks, indicators, ledger entries and submissions."""
 
 from rest_framework import serializers
 
@@ -6,9 +6,9 @@ from wenming.framework.models import (
     EvidenceFile,
     Framework,
     Indicator,
+    LedgerEntry,
     Submission,
     TaskEvent,
-    TaskInstance,
 )
 
 
@@ -83,7 +83,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         model = Submission
         fields = [
             "id",
-            "instance",
+            "entry",
             "version",
             "note",
             "links",
@@ -107,7 +107,7 @@ class TaskEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskInstanceSerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="task.title", read_only=True)
     unit = serializers.IntegerField(source="task.unit_id", read_only=True)
     unit_code = serializers.CharField(source="task.unit.code", read_only=True)
@@ -119,7 +119,7 @@ class TaskInstanceSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
-        model = TaskInstance
+        model = LedgerEntry
         fields = [
             "id",
             "title",
@@ -138,12 +138,12 @@ class TaskInstanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaskInstanceDetailSerializer(TaskInstanceSerializer):
+class LedgerEntryDetailSerializer(LedgerEntrySerializer):
     submissions = SubmissionSerializer(many=True, read_only=True)
     events = TaskEventSerializer(many=True, read_only=True)
 
-    class Meta(TaskInstanceSerializer.Meta):
-        fields = [*TaskInstanceSerializer.Meta.fields, "submissions", "events"]
+    class Meta(LedgerEntrySerializer.Meta):
+        fields = [*LedgerEntrySerializer.Meta.fields, "submissions", "events"]
         read_only_fields = fields
 
 

@@ -14,10 +14,10 @@ from wenming.framework.models import (
     EvidenceFile,
     Framework,
     Indicator,
+    LedgerEntry,
     Submission,
     Task,
     TaskEvent,
-    TaskInstance,
 )
 from wenming.framework.periods import periods_between
 from wenming.regions.models import Region, Unit
@@ -42,8 +42,8 @@ MAX_FILES_PER_SUBMISSION = 20
 MAX_LINKS = 20
 
 
-def _require(user, action, instance, message):
-    if not type(instance).objects.restrict(user, action).filter(pk=instance.pk).exists():
+def _require(user, action, entry, message):
+    if not type(entry).objects.restrict(user, action).filter(pk=entry.pk).exists():
         raise PermissionDenied(message)
 
 
@@ -210,13 +210,13 @@ def save_indicator(
     code: str,
     values: dict,
     responsible_units=None,
-    instance: Indicator | None = None,
+    existing: Indicator | None = None,
 ) -> Indicator:
     """Create or change one node of a draft framework's tree."""
     _require(user, CHANGE, framework, _("You may not keep this framework."))
     _require_editable(framework)
-    before = _indicator_snapshot(instance) if instance is not None else None
-    node = instance or Indicator(framework=framework, code=code)
+    before = _indicator_snapshot(existing) if existing is not None else None
+    node = existing or Indicator(framework=framework, code=code)
     for name, value in values.items():
         if name not in INDICATOR_FIELDS:
             raise ValueError(f"unknown indicator field {name}")
@@ -272,9 +272,9 @@ def points_warnings(framework: Framework) -> list[str]:
 # Tasks --------------------------------------------------------------------------------
 
 
-def _event(instance, action, actor, *, from_status="", to_status="", note="", submission=None):
+def _event(entry, action, actor, *, from_status="", to_status="", note="", submission=None):
     return TaskEvent.objects.create(
-        instance=instance,
+        entry=entry,
         action=action,
         actor=actor,
         from_status=from_status,
@@ -284,17 +284,17 @@ def _event(instance, action, actor, *, from_status="", to_status="", note="", su
     )
 
 
-def _first_instance(task: Task, actor, today=None) -> None:
+def _first_entry(task: Task, actor, today=None) -> None:
     if task.frequency == Task.Frequency.ONCE:
-        instance = TaskInstance.objects.create(
+        entry = LedgerEntry.objects.create(
             task=task,
             period_start=task.first_period_start,
             period_end=task.deadline,
             deadline=task.deadline,
         )
-        _event(instance, TaskEvent.Action.ASSIGN, actor, to_status=instance.status)
+        _event(entry, TaskEvent.Action.ASSIGN, actor, to_status=entry.status)
     else:
-        ensure_instances(task, today=today, actor=actor)
+        ensure_entries(task, today=today, actor=actor)
 
 
 def _validate_schedule(frequency, first_period_start, deadline, due_days, today=None):
@@ -338,7 +338,7 @@ def create_task(
     is_lead: bool = False,
     today=None,
 ) -> Task:
-    """Hand work to a unit (交办); the first instance is created with it."""
+    """Hand work to a unit (交办); the first entry is created with it."""
     _require(user, CHANGE, unit.region, _("You may not hand work to %(unit)s.") % {"unit": unit})
     _require(user, VIEW, framework, _("You may not use this framework."))
     if framework.status != Framework.Status.ACTIVE:
@@ -368,7 +368,7 @@ def create_task(
             _("%(unit)s already has a task for %(code)s.") % {"unit": unit, "code": indicator.code}
         ) from None
     audit.record("create", task, actor=user, after=audit.snapshot(task))
-    _first_instance(task, user, today=today)
+    _first_entry(task, user, today=today)
     return task
 
 
@@ -424,58 +424,58 @@ def assign_indicators(
     return created
 
 
-def ensure_instances(task: Task, *, today=None, actor=None) -> int:
-    """Create the recurring task's instances up to the period holding today; idempotent."""
+def ensure_entries(task: Task, *, today=None, actor=None) -> int:
+    """Create the recurring task's entries up to the period holding today; idempotent."""
     if task.frequency == Task.Frequency.ONCE or not task.is_active:
         return 0
     today = today or timezone.localdate()
-    existing = set(task.instances.values_list("period_start", flat=True))
+    existing = set(task.entries.values_list("period_start", flat=True))
     count = 0
     for start, end in periods_between(task.first_period_start, today, task.frequency):
         if start in existing:
             continue
-        instance, created = TaskInstance.objects.get_or_create(
+        entry, created = LedgerEntry.objects.get_or_create(
             task=task,
             period_start=start,
             defaults={"period_end": end, "deadline": end + timedelta(days=task.due_days)},
         )
         if created:
-            _event(instance, TaskEvent.Action.ASSIGN, actor, to_status=instance.status)
+            _event(entry, TaskEvent.Action.ASSIGN, actor, to_status=entry.status)
             count += 1
     return count
 
 
-def create_due_instances(today=None) -> int:
+def create_due_entries(today=None) -> int:
     """The periodic task's work: new periods of every active recurring task."""
     total = 0
     tasks = Task.objects.filter(is_active=True).exclude(frequency=Task.Frequency.ONCE)
     for task in tasks.iterator():
         with transaction.atomic():
-            total += ensure_instances(task, today=today)
+            total += ensure_entries(task, today=today)
     return total
 
 
 @transaction.atomic
-def acknowledge(user, instance: TaskInstance) -> TaskInstance:
+def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
     """The unit confirms it has received the task (交办确认)."""
-    instance = TaskInstance.objects.select_for_update().get(pk=instance.pk)
-    if not _is_unit_member(user, instance.task.unit):
+    entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+    if not _is_unit_member(user, entry.task.unit):
         raise PermissionDenied(_("Only the unit's staff confirm receipt."))
-    if instance.status != TaskInstance.Status.ASSIGNED:
+    if entry.status != LedgerEntry.Status.ASSIGNED:
         raise ValidationError(_("Receipt was already confirmed."))
-    instance.status = TaskInstance.Status.ACKNOWLEDGED
-    instance.acknowledged_at = timezone.now()
-    instance.acknowledged_by = user
-    instance.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    entry.status = LedgerEntry.Status.ACKNOWLEDGED
+    entry.acknowledged_at = timezone.now()
+    entry.acknowledged_by = user
+    entry.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
     _event(
-        instance,
+        entry,
         TaskEvent.Action.ACKNOWLEDGE,
         user,
         from_status="assigned",
-        to_status=instance.status,
+        to_status=entry.status,
     )
-    audit.record("update", instance, actor=user, message="acknowledge")
-    return instance
+    audit.record("update", entry, actor=user, message="acknowledge")
+    return entry
 
 
 def _is_unit_member(user, unit: Unit) -> bool:
@@ -485,10 +485,10 @@ def _is_unit_member(user, unit: Unit) -> bool:
     )
 
 
-def _is_reviewer(user, instance: TaskInstance) -> bool:
+def _is_reviewer(user, entry: LedgerEntry) -> bool:
     if user.is_superuser:
         return True
-    region_path = instance.task.unit.region.path
+    region_path = entry.task.unit.region.path
     return any(
         m.role in ("office_admin", "office_staff")
         and m.region_id
@@ -501,23 +501,21 @@ def _is_reviewer(user, instance: TaskInstance) -> bool:
 
 
 @transaction.atomic
-def submit_evidence(
-    user, instance: TaskInstance, *, files=(), note: str = "", links=()
-) -> Submission:
+def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links=()) -> Submission:
     """A new version of the unit's evidence; files are checked by content first."""
     from wenming.core.uploads import check_upload
 
-    instance = TaskInstance.objects.select_for_update().get(pk=instance.pk)
-    if not _is_unit_member(user, instance.task.unit):
+    entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+    if not _is_unit_member(user, entry.task.unit):
         raise PermissionDenied(_("Only the unit's staff submit its evidence."))
-    if instance.status in (
-        TaskInstance.Status.SUBMITTED,
-        TaskInstance.Status.PASSED,
-        TaskInstance.Status.FAILED,
+    if entry.status in (
+        LedgerEntry.Status.SUBMITTED,
+        LedgerEntry.Status.PASSED,
+        LedgerEntry.Status.FAILED,
     ):
         raise ValidationError(
             _("This ledger entry is %(status)s; nothing can be submitted now.")
-            % {"status": instance.get_status_display()}
+            % {"status": entry.get_status_display()}
         )
     files = list(files)
     links = [link.strip() for link in links if link and link.strip()]
@@ -534,10 +532,10 @@ def submit_evidence(
             raise ValidationError(_("“%(link)s” is not a web link.") % {"link": link[:100]})
     checked = [(upload, check_upload(upload)) for upload in files]
     version = 1 + (
-        instance.submissions.order_by("-version").values_list("version", flat=True).first() or 0
+        entry.submissions.order_by("-version").values_list("version", flat=True).first() or 0
     )
     submission = Submission.objects.create(
-        instance=instance, version=version, note=note, links=links, submitted_by=user
+        entry=entry, version=version, note=note, links=links, submitted_by=user
     )
     for upload, info in checked:
         evidence = EvidenceFile(
@@ -550,15 +548,15 @@ def submit_evidence(
         upload.seek(0)
         evidence.file.save(f"evidence{info.extension}", upload, save=False)
         evidence.save()
-    from_status = instance.status
-    instance.status = TaskInstance.Status.SUBMITTED
-    instance.save(update_fields=["status", "updated_at"])
+    from_status = entry.status
+    entry.status = LedgerEntry.Status.SUBMITTED
+    entry.save(update_fields=["status", "updated_at"])
     _event(
-        instance,
+        entry,
         TaskEvent.Action.SUBMIT,
         user,
         from_status=from_status,
-        to_status=instance.status,
+        to_status=entry.status,
         note=note[:1000],
         submission=submission,
     )
@@ -580,11 +578,11 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     """The office passes, returns (with a reason) or fails the latest submission."""
     submission = (
         Submission.objects.select_for_update()
-        .select_related("instance__task__unit__region")
+        .select_related("entry__task__unit__region")
         .get(pk=submission.pk)
     )
-    instance = TaskInstance.objects.select_for_update().get(pk=submission.instance_id)
-    if not _is_reviewer(user, instance):
+    entry = LedgerEntry.objects.select_for_update().get(pk=submission.entry_id)
+    if not _is_reviewer(user, entry):
         raise PermissionDenied(_("Only the office reviews ledgers."))
     if submission.outcome != Submission.Outcome.PENDING:
         raise ValidationError(_("This submission was already reviewed."))
@@ -604,24 +602,24 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     submission.save(
         update_fields=["outcome", "reviewed_by", "reviewed_at", "review_reason", "updated_at"]
     )
-    from_status = instance.status
-    instance.status = {
-        "passed": TaskInstance.Status.PASSED,
-        "returned": TaskInstance.Status.RETURNED,
-        "failed": TaskInstance.Status.FAILED,
+    from_status = entry.status
+    entry.status = {
+        "passed": LedgerEntry.Status.PASSED,
+        "returned": LedgerEntry.Status.RETURNED,
+        "failed": LedgerEntry.Status.FAILED,
     }[outcome]
-    instance.save(update_fields=["status", "updated_at"])
+    entry.save(update_fields=["status", "updated_at"])
     action = {
         "passed": TaskEvent.Action.PASS,
         "returned": TaskEvent.Action.RETURN,
         "failed": TaskEvent.Action.FAIL,
     }[outcome]
     _event(
-        instance,
+        entry,
         action,
         user,
         from_status=from_status,
-        to_status=instance.status,
+        to_status=entry.status,
         note=reason,
         submission=submission,
     )

@@ -6,8 +6,8 @@ from wenming.core.context import acting_as
 from wenming.framework import services
 
 
-@shared_task(name="wenming.framework.tasks.create_due_instances")
-def create_due_instances() -> int:
-    """Create every recurring task's instance for the period that has begun."""
+@shared_task(name="wenming.framework.tasks.create_due_entries")
+def create_due_entries() -> int:
+    """Create every recurring task's entry for the period that has begun."""
     with acting_as(None, origin="task"):
-        return services.create_due_instances()
+        return services.create_due_entries()

@@ -23,7 +23,7 @@ urlpatterns = [
     path("tasks/mine/", views.TaskListView.as_view(mine=True), name="my_tasks"),
     path("tasks/new/", views.TaskCreateView.as_view(), name="task_create"),
     path("tasks/completion/", views.CompletionView.as_view(), name="completion"),
-    path("tasks/<int:pk>/", views.InstanceDetailView.as_view(), name="instance_detail"),
+    path("tasks/<int:pk>/", views.EntryDetailView.as_view(), name="entry_detail"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("ledger/export/", views.LedgerExportView.as_view(), name="ledger_export"),
 ]

@@ -30,8 +30,8 @@ from wenming.framework.importers import FrameworkImporter, export_rows
 from wenming.framework.models import (
     EvidenceFile,
     Framework,
+    LedgerEntry,
     Task,
-    TaskInstance,
 )
 from wenming.regions.forms import ImportUploadForm
 from wenming.regions.models import Region, Unit
@@ -363,7 +363,7 @@ class TaskListView(StaffRequiredMixin, ListView):
     mine = False
 
     def get_queryset(self):
-        queryset = selectors.instances_for(self.request.user)
+        queryset = selectors.entries_for(self.request.user)
         if self.mine:
             unit_paths = [
                 m.unit.path
@@ -375,12 +375,12 @@ class TaskListView(StaffRequiredMixin, ListView):
             mine = Q()
             for path in unit_paths:
                 mine |= Q(task__unit__path__within=path)
-            queryset = queryset.filter(mine).exclude(status=TaskInstance.Status.PASSED)
+            queryset = queryset.filter(mine).exclude(status=LedgerEntry.Status.PASSED)
         self.filters = {
             key: self.request.GET.get(key, "").strip()[:100]
             for key in ("status", "unit", "q", "overdue")
         }
-        if self.filters["status"] in TaskInstance.Status.values:
+        if self.filters["status"] in LedgerEntry.Status.values:
             queryset = queryset.filter(status=self.filters["status"])
         if self.filters["unit"].isdigit() and len(self.filters["unit"]) <= 18:
             queryset = queryset.filter(task__unit_id=int(self.filters["unit"]))
@@ -398,7 +398,7 @@ class TaskListView(StaffRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filters"] = self.filters
-        context["statuses"] = TaskInstance.Status.choices
+        context["statuses"] = LedgerEntry.Status.choices
         context["mine"] = self.mine
         context["can_hand_out"] = (
             not self.mine and Unit.objects.restrict(self.request.user, CHANGE).exists()
@@ -407,7 +407,7 @@ class TaskListView(StaffRequiredMixin, ListView):
         context["today"] = today
         context["export_units"] = (
             Unit.objects.restrict(self.request.user)
-            .filter(pk__in=selectors.instances_for(self.request.user).values("task__unit"))
+            .filter(pk__in=selectors.entries_for(self.request.user).values("task__unit"))
             .order_by("path")
         )
         context["export_form"] = PeriodForm(
@@ -416,34 +416,34 @@ class TaskListView(StaffRequiredMixin, ListView):
         return context
 
 
-class InstanceDetailView(StaffRequiredMixin, View):
+class EntryDetailView(StaffRequiredMixin, View):
     """One ledger entry: the task, acknowledgement, evidence versions, review and history."""
 
-    def get_instance(self, request, pk):
+    def get_entry(self, request, pk):
         return get_object_or_404(
-            selectors.instances_for(request.user).select_related(
+            selectors.entries_for(request.user).select_related(
                 "task__unit__region", "task__framework"
             ),
             pk=pk,
         )
 
     def get(self, request, pk, submission_form=None, review_form=None):
-        instance = self.get_instance(request, pk)
+        entry = self.get_entry(request, pk)
         submissions = (
-            instance.submissions.select_related("submitted_by", "reviewed_by")
+            entry.submissions.select_related("submitted_by", "reviewed_by")
             .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
             .order_by("-version")
         )
         latest = submissions[0] if submissions else None
         return render(
             request,
-            "framework/instance_detail.html",
+            "framework/entry_detail.html",
             {
-                "instance": instance,
+                "entry": entry,
                 "submissions": submissions,
-                "events": instance.events.select_related("actor", "submission"),
-                "is_unit_member": services._is_unit_member(request.user, instance.task.unit),
-                "is_reviewer": services._is_reviewer(request.user, instance),
+                "events": entry.events.select_related("actor", "submission"),
+                "is_unit_member": services._is_unit_member(request.user, entry.task.unit),
+                "is_reviewer": services._is_reviewer(request.user, entry),
                 "latest": latest,
                 "submission_form": submission_form or SubmissionForm(),
                 "review_form": review_form or ReviewForm(),
@@ -451,11 +451,11 @@ class InstanceDetailView(StaffRequiredMixin, View):
         )
 
     def post(self, request, pk):
-        instance = self.get_instance(request, pk)
+        entry = self.get_entry(request, pk)
         action = request.POST.get("action")
         try:
             if action == "acknowledge":
-                services.acknowledge(request.user, instance)
+                services.acknowledge(request.user, entry)
                 messages.success(request, _("Receipt confirmed."))
             elif action == "submit":
                 form = SubmissionForm(request.POST, request.FILES)
@@ -463,7 +463,7 @@ class InstanceDetailView(StaffRequiredMixin, View):
                     return self.get(request, pk, submission_form=form)
                 services.submit_evidence(
                     request.user,
-                    instance,
+                    entry,
                     files=form.cleaned_data["files"],
                     note=form.cleaned_data["note"],
                     links=form.cleaned_data["links"],
@@ -476,7 +476,7 @@ class InstanceDetailView(StaffRequiredMixin, View):
                 submission_id = request.POST.get("submission", "")
                 if not submission_id.isdigit() or len(submission_id) > 18:
                     raise ValidationError(_("Choose the submission to review."))
-                submission = get_object_or_404(instance.submissions, pk=int(submission_id))
+                submission = get_object_or_404(entry.submissions, pk=int(submission_id))
                 services.review(
                     request.user,
                     submission,
@@ -490,7 +490,7 @@ class InstanceDetailView(StaffRequiredMixin, View):
             messages.error(request, _error_text(error))
             if action == "submit":
                 return self.get(request, pk, submission_form=SubmissionForm(request.POST))
-        return redirect("framework:instance_detail", pk=instance.pk)
+        return redirect("framework:entry_detail", pk=entry.pk)
 
 
 class EvidenceDownloadView(StaffRequiredMixin, View):
@@ -498,11 +498,7 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         evidence = get_object_or_404(EvidenceFile.objects.select_related("submission"), pk=pk)
-        if (
-            not selectors.instances_for(request.user)
-            .filter(pk=evidence.submission.instance_id)
-            .exists()
-        ):
+        if not selectors.entries_for(request.user).filter(pk=evidence.submission.entry_id).exists():
             raise Http404
         response = FileResponse(
             evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
