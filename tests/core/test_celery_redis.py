@@ -1,7 +1,15 @@
-"""The periodic audit-chain check, run by a real Celery worker through the real Redis."""
+"""Celery on the real Redis: the audit-chain check, and tasks that survive a crash."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
 from tests.conftest import require_service
@@ -75,3 +83,231 @@ def test_worker_verifies_the_chain_through_redis(redis_worker):
     assert result.get(timeout=30) == {"checked": 3, "broken_entry_id": None, "reason": ""}
     # The result travelled through Redis, not an in-process shortcut.
     assert result.backend.__class__.__name__ == "RedisBackend"
+
+
+def test_tasks_are_acknowledged_late_and_requeued_when_their_process_dies(settings):
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert settings.CELERY_TASK_TIME_LIMIT == 15 * 60
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS == {
+        "visibility_timeout": 20 * 60,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.broker_transport_options["visibility_timeout"] == 20 * 60
+
+
+def _import_settings(**variables) -> subprocess.CompletedProcess:
+    env = {**_clean_environment(), "DEBUG": "true", "SECRET_KEY": "k" * 50, **variables}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import wenming.settings as s; print(s.CELERY_BROKER_TRANSPORT_OPTIONS)",
+        ],
+        cwd=REPOSITORY,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_short_visibility_timeout_sweeps_for_lost_messages_as_often():
+    completed = _import_settings(CELERY_VISIBILITY_TIMEOUT="5", CELERY_TASK_TIME_LIMIT="4")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == (
+        "{'visibility_timeout': 5, 'unacked_restore_interval': 5, 'unacked_restore_throttle': 1}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("time_limit", "visibility_timeout"), [("1200", "1200"), ("1500", "1200"), ("0", "1200")]
+)
+def test_a_time_limit_not_below_the_visibility_timeout_stops_start_up(
+    time_limit, visibility_timeout
+):
+    completed = _import_settings(
+        CELERY_TASK_TIME_LIMIT=time_limit, CELERY_VISIBILITY_TIMEOUT=visibility_timeout
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: CELERY_TASK_TIME_LIMIT must be positive "
+        f"and below CELERY_VISIBILITY_TIMEOUT, not {time_limit} and {visibility_timeout}"
+    )
+
+
+# A real worker in its own process, killed mid-task ------------------------------------------
+
+CRASH_REDIS_URL = "redis://127.0.0.1:6379/13"
+CRASH_VISIBILITY_TIMEOUT = 5
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def _clean_environment() -> dict[str, str]:
+    """The caller's environment without the platform's own variables."""
+    platform_variables = ("CELERY_", "DATABASE_", "CACHE_URL", "DJANGO_", "AUDIT_", "DEBUG")
+    return {
+        name: value for name, value in os.environ.items() if not name.startswith(platform_variables)
+    }
+
+
+class Worker:
+    """`celery -A wenming worker` with the prefork pool, in a process group of its own."""
+
+    def __init__(self, tmp_path: Path, name: str, visibility_timeout: int):
+        self.log_path = tmp_path / f"{name}.log"
+        env = {
+            **_clean_environment(),
+            "DEBUG": "true",
+            "WENMING_VAR_DIR": str(tmp_path / "var"),
+            "DJANGO_SETTINGS_MODULE": "wenming.settings",
+            "CELERY_BROKER_URL": CRASH_REDIS_URL,
+            "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+            "CELERY_TASK_TIME_LIMIT": str(visibility_timeout - 1),
+            "PYTHONPATH": str(REPOSITORY),
+        }
+        command = [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "wenming",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--include=tests.core.celery_jobs",
+            "--loglevel=INFO",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (a fixed command, no outside input)
+                command,
+                cwd=REPOSITORY,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the main process and its pool process at once, as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def _wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _is_gone(pid: int) -> bool:
+    """The process has ended (a zombie waiting to be reaped counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.fixture
+def crash_lab(tmp_path):
+    """Redis database 13 emptied, a sender app on it, and the workers a test starts."""
+    try:
+        redis.Redis.from_url(CRASH_REDIS_URL, socket_connect_timeout=1).ping()
+        reachable = True
+    except redis.RedisError:
+        reachable = False
+    require_service("Redis", reachable, "start it with redis-server --port 6379")
+    client = redis.Redis.from_url(CRASH_REDIS_URL, decode_responses=True)
+    client.flushdb()
+    sender = Celery("crash-test", broker=CRASH_REDIS_URL, backend=CRASH_REDIS_URL)
+    workers: list[Worker] = []
+
+    def start(name: str, visibility_timeout: int = CRASH_VISIBILITY_TIMEOUT) -> Worker:
+        worker = Worker(tmp_path, name, visibility_timeout)
+        workers.append(worker)
+        return worker
+
+    try:
+        yield client, sender, start
+    finally:
+        for worker in workers:
+            worker.stop()
+        sender.close()
+        client.flushdb()
+        client.close()
+
+
+@pytest.mark.slow
+def test_task_of_a_killed_worker_completes_after_restart_within_the_visibility_timeout(
+    crash_lab,
+):
+    client, sender, start = crash_lab
+    first = start("crash-first")
+    result = sender.send_task("tests.core.celery_jobs.held_job", args=["report", CRASH_REDIS_URL])
+    pool_pid = int(_wait_for(lambda: client.lrange("report:runs", 0, -1), 60, "the first run")[0])
+
+    first.kill()
+    killed_at = time.monotonic()
+    _wait_for(lambda: _is_gone(pool_pid), 10, "the pool process to end")
+    # Unacknowledged, the message waits in Redis for the visibility timeout to pass.
+    assert client.hlen("unacked") == 1
+    client.set("report:release", 1)
+    second = start("crash-second")
+
+    assert result.get(timeout=CRASH_VISIBILITY_TIMEOUT + 30) == "report done"
+    elapsed = time.monotonic() - killed_at
+    assert CRASH_VISIBILITY_TIMEOUT - 2 < elapsed < CRASH_VISIBILITY_TIMEOUT + 20, second.log()
+    assert client.llen("report:runs") == 2
+    assert client.get("report:completions") == "1"
+    assert client.get("report:effect") == result.id
+    assert client.hlen("unacked") == 0
+    assert result.state == "SUCCESS"
+
+
+@pytest.mark.slow
+def test_task_whose_pool_process_is_killed_runs_again_at_once(crash_lab):
+    client, sender, start = crash_lab
+    # A long visibility timeout: the task must come back by being requeued, not by timing out.
+    worker = start("crash-pool", visibility_timeout=300)
+    result = sender.send_task("tests.core.celery_jobs.held_job", args=["export", CRASH_REDIS_URL])
+    first_pid = int(_wait_for(lambda: client.lrange("export:runs", 0, -1), 60, "the first run")[0])
+    assert first_pid != worker.process.pid
+
+    os.kill(first_pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    runs = _wait_for(
+        lambda: client.lrange("export:runs", 0, -1)[1:], 30, "the run after the pool process died"
+    )
+    client.set("export:release", 1)
+
+    assert result.get(timeout=30) == "export done"
+    assert time.monotonic() - killed_at < 30
+    assert int(runs[0]) != first_pid
+    assert client.llen("export:runs") == 2
+    assert client.get("export:completions") == "1"
+    assert client.get("export:effect") == result.id
+    assert result.state == "SUCCESS"
+    assert worker.process.poll() is None
+    assert "WorkerLostError" in worker.log()

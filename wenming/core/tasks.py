@@ -1,4 +1,8 @@
-"""Periodic work of the core: the daily audit-chain check."""
+"""Periodic work of the core: the daily audit-chain check and housekeeping.
+
+A crashed worker's task runs again (settings: late acknowledgement), possibly while another
+copy is still running, so each task here must be safe to run twice and side by side.
+"""
 
 import logging
 
@@ -26,7 +30,11 @@ def verify_audit_chain() -> dict:
 
 @shared_task(name="wenming.core.tasks.housekeeping")
 def housekeeping() -> dict:
-    """Daily clean-up: old failed sign-ins, expired sessions, abandoned import uploads."""
+    """Daily clean-up: old failed sign-ins, expired sessions, abandoned import uploads.
+
+    Idempotent: it only deletes what is past its cutoff, and skips a file that another
+    run removed first, so a repeated or concurrent run does no harm.
+    """
     from datetime import timedelta
 
     from django.contrib.sessions.models import Session
@@ -42,7 +50,11 @@ def housekeeping() -> dict:
     if default_storage.exists("imports"):
         for name in default_storage.listdir("imports")[1]:
             path = f"imports/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
+            try:
+                is_abandoned = default_storage.get_modified_time(path) < cutoff
+            except FileNotFoundError:  # a concurrent run removed it after the listing
+                continue
+            if is_abandoned:
                 default_storage.delete(path)
                 uploads += 1
     return {"login_failures": failures, "sessions": sessions, "import_uploads": uploads}
