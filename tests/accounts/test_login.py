@@ -51,11 +51,11 @@ def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(person):
         assert f"账号因多次登录失败已被锁定，请于 {unlock} 后再试。" in body
         assert "_auth_user_id" not in client.session
     # Refusals during the lock are not counted as new failures.
-    assert LoginFailure.objects.filter(username="zhangwei").count() == 5
+    assert LoginFailure.objects.filter(user=person).count() == 5
     with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
         assert post_login(client, "zhangwei", PASSWORD, ip="10.0.0.10").status_code == 302
     # Success forgives the account's failures.
-    assert LoginFailure.objects.filter(username="zhangwei").count() == 0
+    assert LoginFailure.objects.filter(user=person).count() == 0
 
 
 def test_lock_counts_the_account_however_it_is_typed(person):
@@ -67,10 +67,19 @@ def test_lock_counts_the_account_however_it_is_typed(person):
     assert "已被锁定" in response.content.decode()
 
 
-def test_five_failures_from_one_address_lock_that_address(db):
+def test_one_persons_typos_do_not_lock_the_others_behind_the_same_address(db):
     UserFactory(username="lisi")
     client = Client()
-    for number in range(5):
+    for _attempt in range(5):
+        post_login(client, "zhangsan-typo", "wrong-Password1", ip="10.9.9.9")
+    assert post_login(Client(), "lisi", PASSWORD, ip="10.9.9.9").status_code == 302
+
+
+def test_many_failures_from_one_address_lock_that_address(db, settings):
+    settings.LOGIN_ADDRESS_LOCKOUT_THRESHOLD = 8
+    UserFactory(username="lisi")
+    client = Client()
+    for number in range(8):
         post_login(client, f"nobody{number}", "wrong-Password1", ip="10.9.9.9")
     response = post_login(client, "lisi", PASSWORD, ip="10.9.9.9")
     assert response.status_code == 200
@@ -79,15 +88,51 @@ def test_five_failures_from_one_address_lock_that_address(db):
     assert post_login(Client(), "lisi", PASSWORD, ip="10.9.9.8").status_code == 302
 
 
-def test_api_token_sign_in_respects_the_lock(person):
+def test_the_address_limit_is_one_hundred_by_default():
+    import wenming.settings as production
+
+    assert production.LOGIN_ADDRESS_LOCKOUT_THRESHOLD == 100
+    assert production.LOGIN_ADDRESS_LOCKOUT_MINUTES == 15
+    assert production.LOGIN_LOCKOUT_THRESHOLD == 5
+
+
+def test_api_token_sign_in_says_the_account_is_locked(person):
     client = Client()
-    for _attempt in range(5):
-        post_login(client, "zhangwei", "wrong-Password1")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _attempt in range(5):
+            post_login(client, "zhangwei", "wrong-Password1")
+        response = client.post(
+            "/api/token/", {"username": "zhangwei", "password": PASSWORD}, REMOTE_ADDR="10.3.3.3"
+        )
+    assert response.status_code == 429
+    body = response.json()
+    unlock = timezone.localtime(start + timedelta(minutes=15)).strftime("%H:%M")
+    assert body["code"] == "account_locked"
+    assert body["detail"] == f"账号因多次登录失败已被锁定，请于 {unlock} 后再试。"
+    assert response["Retry-After"] == str(15 * 60)
+    assert "token" not in body
+
+
+def test_api_token_sign_in_says_the_address_is_locked(person, settings):
+    settings.LOGIN_ADDRESS_LOCKOUT_THRESHOLD = 3
+    client = Client()
+    for number in range(3):
+        client.post(
+            "/api/token/", {"username": f"x{number}", "password": "x"}, REMOTE_ADDR="10.4.4.4"
+        )
     response = client.post(
-        "/api/token/", {"username": "zhangwei", "password": PASSWORD}, REMOTE_ADDR="10.3.3.3"
+        "/api/token/", {"username": "zhangwei", "password": PASSWORD}, REMOTE_ADDR="10.4.4.4"
     )
+    assert response.status_code == 429
+    assert response.json()["code"] == "address_locked"
+    assert "此地址登录失败次数过多" in response.json()["detail"]
+
+
+def test_api_token_sign_in_with_a_wrong_password_answers_400(person):
+    response = Client().post("/api/token/", {"username": "zhangwei", "password": "nope"})
     assert response.status_code == 400
-    assert "token" not in response.json()
+    assert list(response.json()) == ["non_field_errors"]
 
 
 def test_wrong_password_message_is_chinese_and_says_the_rule(person):
@@ -151,6 +196,7 @@ def test_api_token_sign_in_is_audited_and_ends_with_a_password_change(person):
 
     response = Client().post("/api/token/", {"username": "13800001111", "password": PASSWORD})
     token = response.json()["token"]
+    assert len(token) == 40
     assert (
         Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").json()["username"]
         == "zhangwei"

@@ -3,33 +3,29 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from wenming.accounts import security
 from wenming.core.middleware import client_ip
 
 
 class UsernameOrMobileBackend(ModelBackend):
-    """Find the account by username (case-insensitive) or by mobile number."""
+    """Find the account by its sign-in key (username in any spelling) or mobile number."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if not username or password is None:
             return None
+        user = security.resolve_account(username)
         ip = client_ip(request) if request is not None else None
-        if security.active_lockout(username, ip) is not None:
+        if security.active_lockout(username, ip, user=user) is not None:
             if request is not None:
                 # The failure signal that follows must not count this refusal again.
                 request.wenming_login_locked = True
             raise PermissionDenied
-        user_model = get_user_model()
-        login = username.strip()
-        try:
-            user = user_model._default_manager.get(Q(username__iexact=login) | Q(mobile=login))
-        except (user_model.DoesNotExist, user_model.MultipleObjectsReturned):
+        if user is None:
             # Hash anyway so response time does not reveal whether the account exists.
-            user_model().set_password(password)
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

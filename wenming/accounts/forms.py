@@ -1,15 +1,19 @@
-"""Sign-in form that explains a lockout in the user's language."""
+"""Sign-in and password forms that explain a lockout in the user's language."""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenming.accounts import security
+from wenming.core import audit
 from wenming.core.forms import StyledFormMixin
 from wenming.core.middleware import client_ip
+
+
+def _locked_error(lockout) -> ValidationError:
+    return ValidationError(security.describe_lockout(lockout), code="locked")
 
 
 class LoginForm(AuthenticationForm):
@@ -24,16 +28,7 @@ class LoginForm(AuthenticationForm):
     def _lockout_error(self):
         username = self.data.get("username", "")
         lockout = security.active_lockout(username, client_ip(self.request))
-        if lockout is None:
-            return None
-        until = formats.time_format(timezone.localtime(lockout.until), "H:i")
-        if lockout.by_address:
-            message = _("Too many failed sign-ins from this address. Try again after %(time)s.")
-        else:
-            message = _(
-                "This account is locked after too many failed sign-ins. Try again after %(time)s."
-            )
-        return ValidationError(message, code="locked", params={"time": until})
+        return None if lockout is None else _locked_error(lockout)
 
     def clean(self):
         error = self._lockout_error()
@@ -56,4 +51,42 @@ class LoginForm(AuthenticationForm):
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
-    """Django's password change form with Tabler styling."""
+    """Django's password change form; wrong old passwords count towards the lockout.
+
+    Without the count, a session left open would allow unlimited guesses at the password.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        ip = client_ip(self.request) if self.request is not None else None
+        lockout = security.active_lockout("", ip, user=self.user)
+        if lockout is not None:
+            raise _locked_error(lockout)
+        old_password = self.cleaned_data["old_password"]
+        if self.user.check_password(old_password):
+            return old_password
+        security.record_failure(self.user.get_username(), ip, user=self.user)
+        audit.record(
+            "login_failed",
+            self.user,
+            actor=self.user,
+            object_repr=self.user.get_username(),
+            message="wrong old password",
+        )
+        lockout = security.active_lockout("", ip, user=self.user)
+        if lockout is not None:
+            raise _locked_error(lockout)
+        raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    """A name for a new API token, so its owner knows later which client holds it."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("Which client or device will use it, e.g. the inspection phone."),
+    )

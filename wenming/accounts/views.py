@@ -1,13 +1,19 @@
-"""Sign in, sign out and password change."""
+"""Sign in, sign out, password change, and the pages that list and end API tokens."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from wenming.accounts import services
-from wenming.accounts.forms import LoginForm, StyledPasswordChangeForm
+from wenming.accounts.forms import ApiTokenForm, LoginForm, StyledPasswordChangeForm
+from wenming.accounts.models import ApiToken
 
 
 class LoginView(auth_views.LoginView):
@@ -29,8 +35,90 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("dashboard:home")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         services.change_password(self.request.user, form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return super(auth_views.PasswordChangeView, self).form_valid(form)
+
+
+class MyTokensView(LoginRequiredMixin, View):
+    """The signed-in person's API tokens: list, make a named one (key shown once)."""
+
+    template_name = "accounts/tokens.html"
+
+    def render_page(self, request, form, new_key=None, new_token=None):
+        tokens = ApiToken.objects.filter(user=request.user)
+        return render(
+            request,
+            self.template_name,
+            {"tokens": tokens, "form": form, "new_key": new_key, "new_token": new_token},
+        )
+
+    def get(self, request):
+        return self.render_page(request, ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, form)
+        token, key = services.create_api_token(request.user, name=form.cleaned_data["name"])
+        # Shown in this response only: the key is not stored and cannot be shown again.
+        return self.render_page(request, ApiTokenForm(), new_key=key, new_token=token)
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+class TokenRevokeView(LoginRequiredMixin, View):
+    """End one token (POST): one's own, or as office admin over the owner's region."""
+
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
+        # Another person's token outside the caller's reach does not exist for them.
+        if not services.may_revoke_tokens_of(request.user, token.user):
+            raise Http404
+        services.revoke_api_token(request.user, token)
+        messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+        return _back(request, "accounts:tokens")
+
+
+class TokenRenewView(LoginRequiredMixin, View):
+    """Push one of one's own tokens' expiry to a full lifetime from now (POST)."""
+
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        services.renew_api_token(request.user, token)
+        messages.success(request, _("The token %(name)s was renewed.") % {"name": token.name})
+        return redirect("accounts:tokens")
+
+
+class PersonTokensView(LoginRequiredMixin, View):
+    """An office admin's view of one person's tokens, to revoke them."""
+
+    template_name = "accounts/person_tokens.html"
+
+    def get(self, request, pk):
+        person = get_object_or_404(get_user_model(), pk=pk)
+        if person.pk == request.user.pk:
+            return redirect("accounts:tokens")
+        if not services.may_revoke_tokens_of(request.user, person):
+            raise Http404
+        return render(
+            request,
+            self.template_name,
+            {
+                "person": person,
+                "tokens": ApiToken.objects.filter(user=person),
+                "here": reverse("accounts:person_tokens", args=[person.pk]),
+            },
+        )

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from wenming.accounts.api import CurrentUserView, TokenView
+from wenming.accounts.api import ApiTokenViewSet, CurrentUserView, TokenRenewView, TokenView
 from wenming.framework.api import (
     FrameworkViewSet,
     IndicatorViewSet,
@@ -26,10 +26,12 @@ router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("me/", CurrentUserView.as_view(), name="me"),
     path("token/", TokenView.as_view(), name="token"),
+    path("token/renew/", TokenRenewView.as_view(), name="token_renew"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path(
