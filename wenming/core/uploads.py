@@ -3,29 +3,35 @@
 Evidence is PDF, Word (.docx), Excel (.xlsx), JPEG or PNG. A file is identified from its
 first bytes and, for Office files, from the members of its zip; the extension in the name
 the user gave it plays no part in the decision. Programs, web pages and scripts, archives
-carrying programs and Office files with macros are refused with a message that says so.
+carrying programs, Office files with macros and archives that unpack to far more than
+they weigh are refused with a message that says so. Stored and served, a file carries the
+extension and content type of what it is (`download_name`, `content_disposition`), and a
+photo is stored without its metadata (`strip_photo_metadata`).
 
     checked = check_upload(request.FILES["file"])
     evidence.file.save(f"{checked.sha256}{checked.extension}", upload)
 
-Everything here reads the upload in chunks: only the first KiB (the head) and, for Office
-files, the zip's central directory are held in memory.
+Checking reads the upload in chunks: only the first KiB (the head), one chunk at a time
+while looking for markup, and, for Office files, the zip's central directory are held in
+memory. Why these rules: docs/decisions/0007-evidence-checked-by-content.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageOps, JpegImagePlugin
 
 ALLOWED_KINDS = ("pdf", "docx", "xlsx", "jpg", "png")
 
@@ -47,10 +53,24 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 
+# Shown in the browser when opened; Office files are always saved, never opened in place.
+INLINE_KINDS = frozenset({"pdf", "jpg", "png"})
+PHOTO_KINDS = frozenset({"jpg", "png"})
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MEGABYTE = 1024 * 1024
 HEAD_BYTES = 1024
 CHUNK_BYTES = 64 * 1024
+SCAN_CHUNK_BYTES = 1024 * 1024
+# Carried from one chunk to the next so that a marker cut in two is still found.
+SCAN_OVERLAP_BYTES = 64
+# An Office file may unpack to this much in all (declared sizes of its members) ...
+DEFAULT_ARCHIVE_MAX_BYTES = 200 * MEGABYTE
+# ... and to at most this many times what its members weigh compressed. Real Office files
+# are 5 to 20 times; a zip bomb is hundreds to a thousand.
+DEFAULT_ARCHIVE_MAX_RATIO = 100
+# Below this much unpacked, the ratio does no harm and is not judged.
+ARCHIVE_RATIO_FLOOR_BYTES = 10 * MEGABYTE
 IMAGE_MAX_PIXELS = 60_000_000
 NAME_MAX_LENGTH = 200
 
@@ -72,7 +92,8 @@ PROGRAM_MAGICS = (
     b"#!",  # shell and other interpreter scripts
 )
 
-# Looked for, case-insensitively, in the first KiB: what a browser would run or render.
+# Looked for, case-insensitively, in the first KiB, where a browser sniffing the type
+# looks: any sign of a page or of an image a browser renders.
 MARKUP_MARKERS = (
     b"<html",
     b"<!doctype html",
@@ -82,6 +103,26 @@ MARKUP_MARKERS = (
     b"<iframe",
     b"<?php",
 )
+
+# Looked for, case-insensitively, in the whole of a PDF or image: markup that runs script
+# or pulls in other content when the bytes are rendered as a page. Compressed data (image
+# pixels, PDF streams) is random-looking bytes, so short tags such as "<svg" or "<html"
+# turn up in it by chance (about one 20 MB file in 30 holds "<svg"); these are long
+# enough that chance puts one in fewer than one file in 100,000.
+ACTIVE_MARKUP = (b"<script", b"<iframe", b"<object", b"<embed", b"<!doctype html")
+# PDFs are not judged by "javascript:": Word keeps `javascript:void(0)` links pasted from
+# web pages as link targets, and a PDF reader does not run them. A photo has no reason
+# to carry one.
+BODY_MARKUP = {
+    "pdf": ACTIVE_MARKUP,
+    "png": (*ACTIVE_MARKUP, b"javascript:"),
+    "jpg": (*ACTIVE_MARKUP, b"javascript:"),
+}
+# Event-handler attributes (`<svg/onload=…>`, `<img src=x onerror=…>`): the name, then
+# "=" after at most a few spaces, after a space, slash or quote.
+EVENT_HANDLERS = (b"onload", b"onerror", b"onbegin", b"onfocus", b"ontoggle", b"onpageshow")
+EVENT_HANDLER_ASSIGNMENT = re.compile(rb"\s{0,20}=")
+EVENT_HANDLER_SEPARATORS = b" \t\n\r\x0c/\"'"
 
 PROGRAM_SUFFIXES = (
     ".exe",
@@ -114,6 +155,9 @@ ARCHIVED_PROGRAM = "archived_program"
 MACROS = "macros"
 DAMAGED_OFFICE = "damaged_office"
 LEGACY_OFFICE = "legacy_office"
+ARCHIVE_TOO_LARGE = "archive_too_large"
+ARCHIVE_BOMB = "archive_bomb"
+UNSAFE_PATHS = "unsafe_paths"
 
 OFFICE_DOCUMENT_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"""\b(Type|Target)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
@@ -185,15 +229,51 @@ def inspect_content(head: bytes, stream) -> Inspection:
         # Also for a PDF or image: markup in its first KiB makes it a polyglot that a
         # browser might render as a page.
         return Inspection(None, MARKUP)
+    kind = None
     if head.startswith(PDF_MAGIC):
-        return Inspection("pdf")
-    if head.startswith(PNG_MAGIC):
-        return Inspection("png")
-    if head.startswith(JPEG_MAGIC):
-        return Inspection("jpg")
-    if head.startswith(OLE_MAGIC):
+        kind = "pdf"
+    elif head.startswith(PNG_MAGIC):
+        kind = "png"
+    elif head.startswith(JPEG_MAGIC):
+        kind = "jpg"
+    elif head.startswith(OLE_MAGIC):
         return Inspection(None, LEGACY_OFFICE)
-    return Inspection(None)
+    else:
+        return Inspection(None)
+    # A polyglot hides its page after the head, where the sniffing does not look.
+    if _contains_markup(stream, BODY_MARKUP[kind]):
+        return Inspection(None, MARKUP)
+    return Inspection(kind)
+
+
+def _contains_markup(stream, markers: tuple[bytes, ...]) -> bool:
+    """Whether the whole stream holds one of the markers or an event-handler attribute."""
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        tail = b""
+        while chunk := stream.read(SCAN_CHUNK_BYTES):
+            window = tail + chunk.lower()
+            if any(marker in window for marker in markers) or _has_event_handler(window):
+                return True
+            tail = window[-SCAN_OVERLAP_BYTES:]
+        return False
+    finally:
+        stream.seek(position)
+
+
+def _has_event_handler(window: bytes) -> bool:
+    for name in EVENT_HANDLERS:
+        start = window.find(name)
+        while start != -1:
+            if (
+                start > 0
+                and window[start - 1] in EVENT_HANDLER_SEPARATORS
+                and EVENT_HANDLER_ASSIGNMENT.match(window, start + len(name))
+            ):
+                return True
+            start = window.find(name, start + 1)
+    return False
 
 
 def _inspect_zip(stream) -> Inspection:
@@ -208,6 +288,16 @@ def _inspect_zip(stream) -> Inspection:
 
 
 def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
+    members = archive.infolist()
+    if any(_is_unsafe_member_name(member.filename) for member in members):
+        return Inspection(None, UNSAFE_PATHS)
+    # Judged by the sizes the archive declares, without unpacking anything.
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > archive_max_bytes():
+        return Inspection(None, ARCHIVE_TOO_LARGE)
+    if unpacked > ARCHIVE_RATIO_FLOOR_BYTES and unpacked > archive_max_ratio() * max(packed, 1):
+        return Inspection(None, ARCHIVE_BOMB)
     names = {name.replace("\\", "/").lower(): name for name in archive.namelist()}
     for name in names:
         if name.rstrip("/").endswith(PROGRAM_SUFFIXES):
@@ -235,6 +325,24 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
         if main.startswith("xl/"):
             return Inspection("xlsx")
     return Inspection(None)
+
+
+def _is_unsafe_member_name(name: str) -> bool:
+    """Whether unpacking this member would write outside the folder it is unpacked in."""
+    path = name.replace("\\", "/")
+    if path.startswith("/") or re.match(r"[A-Za-z]:", path):
+        return True
+    return ".." in path.split("/")
+
+
+def archive_max_bytes() -> int:
+    """How much an Office file may unpack to, in all (EVIDENCE_ARCHIVE_MAX_BYTES)."""
+    return getattr(settings, "EVIDENCE_ARCHIVE_MAX_BYTES", DEFAULT_ARCHIVE_MAX_BYTES)
+
+
+def archive_max_ratio() -> int:
+    """How many times its compressed size an Office file may unpack to."""
+    return getattr(settings, "EVIDENCE_ARCHIVE_MAX_RATIO", DEFAULT_ARCHIVE_MAX_RATIO)
 
 
 def _main_part(archive: zipfile.ZipFile, names: dict[str, str]) -> str | None:
@@ -367,6 +475,9 @@ def _too_large(name: str, max_bytes: int) -> ValidationError:
 
 
 def _refusal(name: str, problem: str) -> ValidationError:
+    params = {"name": name}
+    if problem == ARCHIVE_TOO_LARGE:
+        params["size"] = archive_max_bytes() // MEGABYTE
     messages = {
         PROGRAM: gettext("“%(name)s” is a program, not a document."),
         MARKUP: gettext("“%(name)s” is a web page or script, not a document."),
@@ -377,5 +488,71 @@ def _refusal(name: str, problem: str) -> ValidationError:
             "“%(name)s” is an old-format (.doc, .xls) or password-protected Office file: "
             "save it as an unprotected .docx or .xlsx file."
         ),
+        ARCHIVE_TOO_LARGE: gettext("“%(name)s” unpacks to more than %(size)d MB."),
+        ARCHIVE_BOMB: gettext(
+            "“%(name)s” unpacks to far more than it weighs, as an archive bomb does."
+        ),
+        UNSAFE_PATHS: gettext("“%(name)s” holds files with absolute paths or “..” in their paths."),
     }
-    return ValidationError(messages[problem], code=problem, params={"name": name})
+    return ValidationError(messages[problem], code=problem, params=params)
+
+
+# Storing and serving ---------------------------------------------------------------------
+
+
+def download_name(original_name, kind: str) -> str:
+    """The name a file is downloaded or packed under: its original stem, its real extension.
+
+    `x.html` that is a PDF becomes `x.pdf`; a name without a usable stem becomes `file.pdf`.
+    """
+    stem = os.path.splitext(sanitise_filename(original_name))[0].strip(" .")
+    return f"{stem or 'file'}{EXTENSIONS[kind]}"
+
+
+def content_disposition(name: str, *, inline: bool) -> str:
+    """A Content-Disposition header for `name` (RFC 6266): an ASCII name, then the UTF-8 one.
+
+    Old clients read `filename`, which keeps only the printable ASCII of the name (or
+    "file"); others read `filename*`, which carries the name itself, percent-encoded.
+    """
+    stem, extension = os.path.splitext(name)
+    ascii_stem = "".join(char for char in stem if " " <= char <= "~" and char not in '"\\%;').strip(
+        " ."
+    )
+    fallback = f"{ascii_stem or 'file'}{extension}"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def strip_photo_metadata(stream, kind: str) -> bytes:
+    """The photo re-encoded without metadata: no EXIF (GPS, camera, time), XMP or comments.
+
+    The EXIF orientation is applied to the pixels first, so the photo still shows upright.
+    JPEG keeps its quantisation tables and chroma subsampling, so the new file loses next
+    to nothing; PNG is lossless anyway. The colour profile is kept. Anything after the
+    image data (a polyglot's payload) is dropped too.
+    """
+    image_format = {"png": "PNG", "jpg": "JPEG"}[kind]
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        with Image.open(stream, formats=[image_format]) as image:
+            options = {}
+            if kind == "jpg":
+                options["qtables"] = image.quantization
+                subsampling = JpegImagePlugin.get_sampling(image)
+                if subsampling != -1:
+                    options["subsampling"] = subsampling
+                options["progressive"] = bool(image.info.get("progressive"))
+            elif "transparency" in image.info:
+                options["transparency"] = image.info["transparency"]
+            if image.info.get("icc_profile"):
+                options["icc_profile"] = image.info["icc_profile"]
+            upright = ImageOps.exif_transpose(image)
+        # Pillow writes some metadata (a JPEG comment) from `info` on its own.
+        upright.info = {}
+        output = io.BytesIO()
+        upright.save(output, format=image_format, **options)
+        return output.getvalue()
+    finally:
+        stream.seek(position)
