@@ -10,3 +10,5 @@ from wenming.settings import *  # noqa: F403
 # Argon2 is what production uses (tested on its own); tests hash hundreds of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# Each test that anchors the audit chain names its own file; a shared one would leak.
+AUDIT_ANCHOR_PATH = ""

@@ -24,6 +24,8 @@ SITE_NAME = env_str("SITE_NAME", "文明城市大脑")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth, so its audited createsuperuser replaces Django's.
+    "wenming.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "wenming.core",
     "wenming.regions",
     "wenming.framework",
-    "wenming.accounts",
     "wenming.portal",
     "wenming.dashboard",
     "wenming.api",
@@ -246,6 +247,11 @@ SPECTACULAR_SETTINGS = {
         "LedgerEntryStatusEnum": "wenming.framework.models.LedgerEntry.Status",
     },
 }
+
+# Audit log: checkpoints of the hash chain are appended to a file outside the database,
+# signed with AUDIT_ANCHOR_KEY (by default a key derived from SECRET_KEY); empty: none.
+AUDIT_ANCHOR_PATH = env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit-anchor.jsonl"))
+AUDIT_ANCHOR_KEY = env_str("AUDIT_ANCHOR_KEY")
 
 # Background work: in-process unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

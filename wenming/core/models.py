@@ -81,6 +81,10 @@ class AuditEntry(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     origin = models.CharField(_("origin"), max_length=20, blank=True)
+    # What happened, machine-readable: a code from `audit.EVENTS` and its values, shown in
+    # the reader's language. Empty on entries written before codes existed.
+    event = models.CharField(_("event"), max_length=50, blank=True, db_index=True)
+    params = models.JSONField(_("parameters"), null=True, blank=True)
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 

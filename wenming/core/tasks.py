@@ -8,15 +8,20 @@ import logging
 
 from celery import shared_task
 
-from wenming.core import audit
+from wenming.core import audit_anchor
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="wenming.core.tasks.verify_audit_chain")
 def verify_audit_chain() -> dict:
-    """Recompute the audit chain; log an error naming the first broken entry."""
-    report = audit.verify_chain()
+    """Recompute the audit chain against its newest checkpoint, then append a checkpoint.
+
+    Logs an error naming the first broken entry, or the checkpointed head that was lost
+    or rewritten. Safe to repeat: it reads, and a second run appends another checkpoint
+    of the same chain.
+    """
+    report, _checkpoint = audit_anchor.verify()
     if report.is_intact:
         logger.info("audit chain intact: %d entries", report.checked)
     else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from wenming.core import audit
 from wenming.core.excel import XLSX_CONTENT_TYPE, build_workbook
 from wenming.core.filters import AuditFilterForm
 from wenming.core.models import AuditEntry
@@ -58,7 +59,9 @@ class AuditListView(StaffRequiredMixin, ListView):
             _("Object type"),
             _("Object id"),
             _("Object"),
-            _("Message"),
+            _("Description"),
+            _("Event"),
+            _("Parameters"),
             _("IP address"),
             _("Request id"),
             _("Before"),
@@ -72,10 +75,12 @@ class AuditListView(StaffRequiredMixin, ListView):
                 timezone.localtime(entry.time).strftime("%Y-%m-%d %H:%M:%S"),
                 entry.actor_name,
                 str(actions.get(entry.action, entry.action)),
-                entry.object_type,
+                audit.object_type_label(entry),
                 entry.object_id,
                 entry.object_repr,
-                entry.message,
+                audit.describe(entry),
+                entry.event,
+                _json_text(entry.params),
                 entry.ip or "",
                 entry.request_id,
                 _json_text(entry.before),
@@ -85,13 +90,22 @@ class AuditListView(StaffRequiredMixin, ListView):
             for entry in entries.iterator(chunk_size=2000)
         )
         content = build_workbook(
-            _("Audit log"), headers, rows, [8, 20, 14, 10, 18, 10, 24, 24, 15, 34, 40, 40, 66]
+            _("Audit log"),
+            headers,
+            rows,
+            [8, 20, 14, 10, 12, 10, 24, 30, 18, 24, 15, 34, 40, 40, 66],
         )
         return xlsx_response(content, "audit-log")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
+        entries = context["object_list"]
+        links = audit.object_links(entries, self.request.user)
+        for entry in entries:
+            entry.description = audit.describe(entry)
+            entry.type_label = audit.object_type_label(entry)
+            entry.object_url = links.get((entry.object_type, entry.object_id))
         return context
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,9 @@ class Framework(ScopedModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.name}（{self.edition_year} v{self.version}）"
+
+    def get_absolute_url(self):
+        return reverse("framework:framework_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, user, action):
@@ -326,6 +330,9 @@ class LedgerEntry(ScopedModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.task.title}（{self.period_start:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        return reverse("framework:entry_detail", args=[self.pk])
 
     @property
     def is_overdue(self) -> bool:

@@ -75,7 +75,7 @@ def create_framework(
     framework.full_clean()
     framework.save()
     _require(user, CHANGE, framework, _("You may not keep frameworks for this city."))
-    audit.record("create", framework, actor=user, after=audit.snapshot(framework))
+    audit.created(framework, actor=user)
     return framework
 
 
@@ -109,12 +109,8 @@ def copy_framework(user, framework: Framework) -> Framework:
         node.save()
         node.responsible_units.set(units)
         new_ids[old_id] = node.pk
-    audit.record(
-        "create",
-        copy,
-        actor=user,
-        after=audit.snapshot(copy),
-        message=_("copied from %(name)s") % {"name": framework},
+    audit.created(
+        copy, actor=user, event="framework_copied", source=str(framework), source_id=framework.pk
     )
     return copy
 
@@ -131,23 +127,16 @@ def activate_framework(user, framework: Framework) -> Framework:
         .filter(region=framework.region, status=Framework.Status.ACTIVE)
         .exclude(pk=framework.pk)
     ):
-        before = audit.snapshot(current)
+        change = audit.change(current, actor=user, event="framework_archived")
         current.status = Framework.Status.ARCHIVED
         current.save(update_fields=["status", "updated_at"])
         # The archived version's recurring tasks stop making new periods; their ledgers stay.
         stopped = Task.objects.filter(framework=current, is_active=True).update(is_active=False)
-        if stopped:
-            audit.record(
-                "update",
-                current,
-                actor=user,
-                message=f"{stopped} tasks stopped with the archived version",
-            )
-        audit.record("update", current, actor=user, before=before, after=audit.snapshot(current))
-    before = audit.snapshot(framework)
+        change.record(tasks_stopped=stopped)
+    change = audit.change(framework, actor=user, event="framework_activated")
     framework.status = Framework.Status.ACTIVE
     framework.save(update_fields=["status", "updated_at"])
-    audit.record("update", framework, actor=user, before=before, after=audit.snapshot(framework))
+    change.record()
     return framework
 
 
@@ -167,7 +156,7 @@ def update_weights(user, framework: Framework, **weights) -> Framework:
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     _require(user, CHANGE, framework, _("You may not keep this framework."))
     _require_editable(framework)
-    before = audit.snapshot(framework)
+    change = audit.change(framework, actor=user)
     for name, value in weights.items():
         if name not in WEIGHT_FIELDS:
             raise ValueError(f"unknown weight {name}")
@@ -191,9 +180,7 @@ def update_weights(user, framework: Framework, **weights) -> Framework:
         raise ValidationError(errors)
     framework.full_clean()
     framework.save()
-    after = audit.snapshot(framework)
-    if before != after:
-        audit.record("update", framework, actor=user, before=before, after=after)
+    change.record()
     return framework
 
 
@@ -215,8 +202,8 @@ def save_indicator(
     """Create or change one node of a draft framework's tree."""
     _require(user, CHANGE, framework, _("You may not keep this framework."))
     _require_editable(framework)
-    before = _indicator_snapshot(existing) if existing is not None else None
     node = existing or Indicator(framework=framework, code=code)
+    change = audit.change(node, actor=user, snapshot=_indicator_snapshot)
     for name, value in values.items():
         if name not in INDICATOR_FIELDS:
             raise ValueError(f"unknown indicator field {name}")
@@ -225,11 +212,7 @@ def save_indicator(
     node.save()
     if responsible_units is not None:
         node.responsible_units.set(responsible_units)
-    after = _indicator_snapshot(node)
-    if before != after:
-        audit.record(
-            "create" if before is None else "update", node, actor=user, before=before, after=after
-        )
+    change.record()
     return node
 
 
@@ -242,7 +225,7 @@ def delete_indicator(user, node: Indicator) -> None:
         indicator__in=[node.pk, *node.children.values_list("pk", flat=True)]
     ).exists():
         raise ValidationError(_("%(code)s has tasks and cannot be removed.") % {"code": node.code})
-    audit.record("delete", node, actor=user, before=_indicator_snapshot(node))
+    audit.deleted(node, actor=user, snapshot=_indicator_snapshot)
     node.delete()
 
 
@@ -367,7 +350,7 @@ def create_task(
         raise ValidationError(
             _("%(unit)s already has a task for %(code)s.") % {"unit": unit, "code": indicator.code}
         ) from None
-    audit.record("create", task, actor=user, after=audit.snapshot(task))
+    audit.created(task, actor=user)
     _first_entry(task, user, today=today)
     return task
 
@@ -463,6 +446,7 @@ def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
         raise PermissionDenied(_("Only the unit's staff confirm receipt."))
     if entry.status != LedgerEntry.Status.ASSIGNED:
         raise ValidationError(_("Receipt was already confirmed."))
+    change = audit.change(entry, actor=user, event="acknowledge")
     entry.status = LedgerEntry.Status.ACKNOWLEDGED
     entry.acknowledged_at = timezone.now()
     entry.acknowledged_by = user
@@ -474,7 +458,7 @@ def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
         from_status="assigned",
         to_status=entry.status,
     )
-    audit.record("update", entry, actor=user, message="acknowledge")
+    change.record()
     return entry
 
 
@@ -560,15 +544,12 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
         note=note[:1000],
         submission=submission,
     )
-    audit.record(
-        "create",
+    audit.created(
         submission,
         actor=user,
-        after={
-            "version": version,
-            "files": [info.original_name for _u, info in checked],
-            "links": links,
-        },
+        event="evidence_submitted",
+        version=version,
+        files=[info.original_name for _u, info in checked],
     )
     return submission
 
@@ -595,6 +576,7 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
         raise ValidationError(_("Unknown review outcome."))
     if outcome != Submission.Outcome.PASSED and not reason:
         raise ValidationError({"reason": _("Say why the evidence is returned or failed.")})
+    change = audit.change(submission, actor=user, event=f"review_{outcome}", reason=reason)
     submission.outcome = outcome
     submission.reviewed_by = user
     submission.reviewed_at = timezone.now()
@@ -623,5 +605,5 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
         note=reason,
         submission=submission,
     )
-    audit.record("update", submission, actor=user, message=f"{outcome}: {reason}"[:500])
+    change.record()
     return submission

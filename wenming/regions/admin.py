@@ -2,12 +2,17 @@
 
 from django.contrib import admin
 
+from wenming.core.admin import AuditedAdminMixin
 from wenming.regions import services
 from wenming.regions.models import Membership, Region, Unit
 
 
 class ServiceAdminMixin:
-    """Saves go through the services, so the tree's paths and the audit log stay right."""
+    """Saves go through the services, so the tree's paths and the audit log stay right.
+
+    Placed before `AuditedAdminMixin`, its `save_model` replaces the mixin's: the service
+    writes the entry, and the mixin only marks it as coming from the admin.
+    """
 
     create_service = None
     update_service = None
@@ -37,7 +42,7 @@ class ServiceAdminMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class RegionAdmin(ServiceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(services.create_region)
     update_service = staticmethod(services.update_region)
     service_fields = services.REGION_FIELDS
@@ -49,7 +54,7 @@ class RegionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class UnitAdmin(ServiceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(services.create_unit)
     update_service = staticmethod(services.update_unit)
     service_fields = services.UNIT_FIELDS
@@ -61,7 +66,7 @@ class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "region", "unit", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["user", "region", "unit"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.fields import PathField
@@ -98,6 +99,9 @@ class Region(TreeNode, TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("regions:region_detail", args=[self.pk])
+
 
 class Unit(TreeNode, TimeStampedModel):
     """A department or organisation that is given work: 城管局, a street office, a school."""
@@ -147,6 +151,9 @@ class Unit(TreeNode, TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("regions:unit_detail", args=[self.pk])
 
 
 class Membership(ScopedModel, TimeStampedModel):
@@ -207,6 +214,10 @@ class Membership(ScopedModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit or self.region}"
+
+    def get_absolute_url(self):
+        # Roles have no page of their own; they are listed on the People page.
+        return reverse("regions:people_list")
 
     @property
     def place(self):

@@ -93,7 +93,7 @@ def create_region(user, **fields) -> Region:
     _place_in_tree(region)
     region.full_clean()
     region.save()
-    audit.record("create", region, actor=user, after=audit.snapshot(region))
+    audit.created(region, actor=user)
     return region
 
 
@@ -102,7 +102,7 @@ def update_region(user, region: Region, **changes) -> Region:
     """Change a region; a new code or parent moves its whole subtree with it."""
     region = Region.objects.select_for_update().get(pk=region.pk)
     _require(user, CHANGE, region, _("You may not change this region."))
-    before = audit.snapshot(region)
+    change = audit.change(region, actor=user)
     for name, value in changes.items():
         if name not in REGION_FIELDS:
             raise ValueError(f"unknown region field {name}")
@@ -118,9 +118,7 @@ def update_region(user, region: Region, **changes) -> Region:
     region.save()
     if old_path != new_path:
         _move_subtree(Region, old_path, new_path, depth_change)
-    after = audit.snapshot(region)
-    if before != after:
-        audit.record("update", region, actor=user, before=before, after=after)
+    change.record()
     return region
 
 
@@ -142,7 +140,7 @@ def create_unit(user, **fields) -> Unit:
     _place_in_tree(unit)
     unit.full_clean()
     unit.save()
-    audit.record("create", unit, actor=user, after=audit.snapshot(unit))
+    audit.created(unit, actor=user)
     return unit
 
 
@@ -151,7 +149,7 @@ def update_unit(user, unit: Unit, **changes) -> Unit:
     """Change a unit; a new code or parent unit moves its sub-units with it."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require(user, CHANGE, unit, _("You may not change this unit."))
-    before = audit.snapshot(unit)
+    change = audit.change(unit, actor=user)
     for name, value in changes.items():
         if name not in UNIT_FIELDS:
             raise ValueError(f"unknown unit field {name}")
@@ -170,9 +168,7 @@ def update_unit(user, unit: Unit, **changes) -> Unit:
     unit.save()
     if old_path != new_path:
         _move_subtree(Unit, old_path, new_path, depth_change)
-    after = audit.snapshot(unit)
-    if before != after:
-        audit.record("update", unit, actor=user, before=before, after=after)
+    change.record()
     return unit
 
 
@@ -199,14 +195,12 @@ def grant_membership(user, person, role, *, region=None, unit=None, title="") ->
         defaults={"title": title, "is_active": True},
     )
     if not created and not membership.is_active:
-        before = audit.snapshot(membership)
+        change = audit.change(membership, actor=user, event="role_restored")
         membership.is_active = True
         membership.save(update_fields=["is_active", "updated_at"])
-        audit.record(
-            "update", membership, actor=user, before=before, after=audit.snapshot(membership)
-        )
+        change.record()
     elif created:
-        audit.record("create", membership, actor=user, after=audit.snapshot(membership))
+        audit.created(membership, actor=user)
     forget_memberships(person)
     return membership
 
@@ -218,10 +212,10 @@ def revoke_membership(user, membership: Membership) -> None:
         raise PermissionDenied(_("You may not remove roles here."))
     if not membership.is_active:
         raise ValidationError(_("This role has already ended."))
-    before = audit.snapshot(membership)
+    change = audit.change(membership, actor=user, event="role_ended")
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
-    audit.record("update", membership, actor=user, before=before, after=audit.snapshot(membership))
+    change.record()
     forget_memberships(membership.user)
 
 
