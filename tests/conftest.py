@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import RegionFactory, UnitFactory, member
-from wenming.regions.models import Region, Unit
+from wenming.regions.models import Membership, Region, Unit
 
 
 @dataclass
@@ -87,6 +87,39 @@ def people(city) -> People:
         volunteer=member("volunteer", region=city.east_community, username="volunteer"),
         superuser=UserFactory(username="root", is_superuser=True, is_staff=True),
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def media_in_a_temporary_directory(tmp_path_factory):
+    """Evidence written by tests goes to a directory of the run, not to var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
+# Who the API and pages are tested as: every role, on both sides of the district line.
+PERSONAS = (
+    "anonymous",
+    "superuser",
+    "city_admin",
+    "east_staff",
+    "west_staff",
+    "leader",
+    "inspector",
+    "east_unit_staff",
+    "west_unit_staff",
+    "volunteer",
+    "resident",
+)
+
+
+@pytest.fixture
+def personas(people, city) -> dict:
+    """`people` plus unit staff of the west district's unit, by name; anonymous is None."""
+    west_unit_staff = member(Membership.Role.UNIT_STAFF, unit=city.west_unit, username="west_unit")
+    found = {name: getattr(people, name, None) for name in PERSONAS}
+    return found | {"anonymous": None, "west_unit_staff": west_unit_staff}
 
 
 def client_for(user) -> Client:
