@@ -42,8 +42,12 @@ def safe_cell(value):
     return value
 
 
-def clean_text(value) -> str:
-    """Normalise a cell to plain text: full-width to half-width, spaces trimmed, 12.0 → '12'."""
+def clean_text(value, *, multiline: bool = False) -> str:
+    """Normalise a cell to plain text: full-width to half-width, spaces trimmed, 12.0 → '12'.
+
+    Line breaks typed in a cell (Alt+Enter) are kept, one per line, when `multiline`;
+    otherwise they fold into a space like any other run of white space.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -54,7 +58,15 @@ def clean_text(value) -> str:
     if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
         # Our own exports write such text with a leading apostrophe (see safe_cell).
         text = text[1:]
+    if multiline:
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
     return " ".join(text.split())
+
+
+def header_text(value) -> str:
+    """A header cell as it is matched: 分　值, "分 值" and "分值" are one title."""
+    return "".join(clean_text(value).split())
 
 
 @dataclass
@@ -81,13 +93,58 @@ class SheetReadResult:
     rows: list[SheetRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     column_letters: dict[str, str] = field(default_factory=dict)
+    sheet_name: str = ""
+    header_row: int = 0
 
 
-def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> SheetReadResult:
-    """Read the first sheet; `headers` maps a column's Chinese title to its key.
+# How far down a sheet the header row is looked for: title rows ("某市测评体系", "填报单位：")
+# sit above it in real office files.
+HEADER_SEARCH_ROWS = 10
 
-    Merged cells take the merged range's value in every cell, so a parent written once
-    over several rows applies to each. Blank rows are skipped.
+
+def _merged_values(sheet) -> dict:
+    """Every cell of a merged range mapped to the range's top-left value."""
+    values = {}
+    for merged in list(sheet.merged_cells.ranges):
+        top_left = sheet.cell(merged.min_row, merged.min_col).value
+        for row in range(merged.min_row, merged.max_row + 1):
+            for column in range(merged.min_col, merged.max_col + 1):
+                values[(row, column)] = top_left
+    return values
+
+
+def _find_header(workbook, title_to_key: dict, required: set[str]):
+    """The first sheet and row holding every required title, as a person would look.
+
+    Returns (sheet, row number, {key: column}); when no row holds them all, the row that
+    holds the most titles (so the error can name what is missing), or None for an empty
+    workbook.
+    """
+    best = None
+    for sheet in workbook.worksheets:
+        for cells in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS):
+            positions = {}
+            for cell in cells:
+                key = title_to_key.get(header_text(cell.value))
+                if key is not None and key not in positions:
+                    positions[key] = cell.column
+            if required <= positions.keys() and positions:
+                return sheet, cells[0].row, positions
+            if best is None or len(positions) > len(best[2]):
+                best = (sheet, cells[0].row, positions)
+    return best
+
+
+def read_sheet(
+    data: bytes, headers: dict[str, str], required: set[str], multiline: set[str] = frozenset()
+) -> SheetReadResult:
+    """Read the data rows under the header; `headers` maps a column's Chinese title to its key.
+
+    The header is the first row, within the first rows of the first sheet that has one,
+    that holds every required title, so title rows above it and a notes sheet before it
+    are passed over. Merged cells take the merged range's value in every cell, so a parent
+    written once over several rows applies to each. Blank rows are skipped. Line breaks
+    inside a cell are kept for the keys in `multiline` and folded into spaces elsewhere.
     """
     result = SheetReadResult()
     try:
@@ -95,36 +152,29 @@ def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> Shee
     except Exception:  # openpyxl raises many unrelated types for a non-xlsx file
         result.errors.append(RowError(0, "", _("The file is not an Excel workbook (.xlsx).")))
         return result
-    sheet = workbook.worksheets[0]
-    merged_values = {}
-    for merged in list(sheet.merged_cells.ranges):
-        top_left = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                merged_values[(row, column)] = top_left
-    rows = sheet.iter_rows(values_only=False)
-    header_row = next(rows, None)
-    if header_row is None:
+    title_to_key = {header_text(title): key for title, key in headers.items()}
+    found = _find_header(workbook, title_to_key, required)
+    if found is None:
         result.errors.append(RowError(1, "", _("The sheet is empty.")))
         return result
-    positions = {}
-    title_to_key = {clean_text(title): key for title, key in headers.items()}
-    for cell in header_row:
-        title = clean_text(cell.value)
-        if title in title_to_key:
-            key = title_to_key[title]
-            positions[key] = cell.column
-            result.column_letters[key] = get_column_letter(cell.column)
+    sheet, header_row, positions = found
+    result.sheet_name, result.header_row = sheet.title, header_row
     key_to_title = {}
     for title, key in headers.items():
         key_to_title.setdefault(key, title)  # the first title given is the official one
     missing = [key_to_title[key] for key in sorted(required) if key not in positions]
     if missing:
         result.errors.append(
-            RowError(1, "", _("Missing columns: %(columns)s") % {"columns": "、".join(missing)})
+            RowError(
+                header_row,
+                "",
+                _("Missing columns: %(columns)s") % {"columns": "、".join(missing)},
+            )
         )
         return result
-    for row_cells in rows:
+    result.column_letters = {key: get_column_letter(column) for key, column in positions.items()}
+    merged_values = _merged_values(sheet)
+    for row_cells in sheet.iter_rows(min_row=header_row + 1):
         number = row_cells[0].row
         values = {}
         has_own_value = False
@@ -133,7 +183,7 @@ def read_sheet(data: bytes, headers: dict[str, str], required: set[str]) -> Shee
             if raw is None and column - 1 < len(row_cells):
                 raw = row_cells[column - 1].value
                 has_own_value = has_own_value or clean_text(raw) != ""
-            values[key] = clean_text(raw)
+            values[key] = clean_text(raw, multiline=key in multiline)
         # A row whose only content comes from a merged block spanning it is blank.
         if has_own_value:
             result.rows.append(SheetRow(number, values))

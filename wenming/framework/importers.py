@@ -8,10 +8,25 @@ removed; a file with any error writes nothing.
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wenming.core.excel import RowError
-from wenming.core.imports import ImportPlan, PlannedChange, TabularImporter
+from wenming.core.imports import (
+    ImportPlan,
+    KeyedChoiceField,
+    KeyedMultipleChoiceField,
+    PlannedChange,
+    RowForm,
+    SheetDecimalField,
+    TabularImporter,
+    choice_value,
+    choice_words,
+    register_importer,
+)
+from wenming.core.permissions import CHANGE
 from wenming.framework import services
 from wenming.framework.columns import (
     FRAMEWORK_COLUMNS,
@@ -20,11 +35,12 @@ from wenming.framework.columns import (
     VETO_WORDS,
     split_list,
 )
-from wenming.framework.models import Indicator, Method, ScoringRule, Task
+from wenming.framework.models import Framework, Indicator, Method, ScoringRule, Task
 from wenming.regions.models import Unit
 
-CODE_MAX = 40
-NAME_MAX = 300
+# Site types are names in a list (a JSON field) until the inspections issue gives them a
+# model; this is the length that model's name will have.
+SITE_TYPE_NAME_MAX = 50
 METHOD_NAMES = {value: word for word, value in METHOD_WORDS.items()}
 RULE_NAMES = {value: word for word, value in RULE_WORDS.items()}
 VETO_NAMES = {value: word for word, value in VETO_WORDS.items()}
@@ -93,9 +109,58 @@ def format_rule_parameters(rule: str, parameters: dict) -> str:
     return ""
 
 
+POINTS_MESSAGE = _lazy("“%(value)s” is not a number of points.")
+TOO_LONG_MESSAGE = _lazy("The code or name is too long.")
+DECIMAL_ERRORS = ("required", "invalid", "min_value", "max_digits", "max_whole_digits")
+
+
+class IndicatorRowForm(RowForm):
+    """One node of a framework row, checked by the Indicator model's fields."""
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "code",
+            "name",
+            "standard",
+            "points",
+            "scoring_rule",
+            "veto_effect",
+            "veto_value",
+            "local_code",
+            "lead_unit",
+            "responsible_units",
+        )
+        field_classes = {
+            "points": SheetDecimalField,
+            "veto_value": SheetDecimalField,
+            "lead_unit": KeyedChoiceField,
+            "responsible_units": KeyedMultipleChoiceField,
+        }
+        error_messages = {
+            "code": {"max_length": TOO_LONG_MESSAGE},
+            "name": {"max_length": TOO_LONG_MESSAGE},
+            "points": dict.fromkeys(DECIMAL_ERRORS, POINTS_MESSAGE),
+            "scoring_rule": {
+                "invalid_choice": _lazy("Unknown scoring rule “%(value)s”: use %(words)s.")
+            },
+            "veto_effect": {
+                "invalid_choice": _lazy(
+                    "Unknown veto effect “%(value)s”: use 扣分、封顶 or 取消资格."
+                )
+            },
+            "veto_value": dict.fromkeys(DECIMAL_ERRORS, _lazy("A deduction or cap needs a value.")),
+            "lead_unit": {"invalid_choice": _lazy("Unknown unit “%(value)s”.")},
+            "responsible_units": {"invalid_choice": _lazy("Unknown unit “%(value)s”.")},
+        }
+
+
+@register_importer
 class FrameworkImporter(TabularImporter):
     """The indicator tree of one draft framework, by code; missing codes are removed."""
 
+    kind = "framework"
+    title = _lazy("Import the framework")
     headers = dict(FRAMEWORK_COLUMNS)
     required = {
         "item_code",
@@ -106,16 +171,48 @@ class FrameworkImporter(TabularImporter):
         "content_name",
         "points",
     }
+    # Cells that list several values or hold prose keep the line breaks typed in them.
+    multiline = {
+        "standard",
+        "methods",
+        "rule_parameters",
+        "lead_unit",
+        "responsible_units",
+        "site_types",
+    }
     object_type = "framework.indicator"
 
     def __init__(self, user, framework):
         super().__init__(user)
         self.framework = framework
+        self.message_params = {"scoring_rule": {"words": "、".join(RULE_WORDS)}}
+        self.rule_words = choice_words(ScoringRule, RULE_WORDS)
+        self.veto_words = choice_words(Indicator.VetoEffect, VETO_WORDS)
+        self.method_words = choice_words(Method, METHOD_WORDS)
+
+    @classmethod
+    def for_request(cls, request, pk):
+        framework = get_object_or_404(Framework.objects.restrict(request.user, CHANGE), pk=pk)
+        return cls(request.user, framework)
+
+    @property
+    def pretitle(self) -> str:
+        return str(self.framework)
+
+    @property
+    def stash_key(self) -> str:
+        return f"{self.kind}-{self.framework.pk}"
+
+    def page_url(self) -> str:
+        return reverse("framework:framework_import", args=[self.framework.pk])
+
+    def done_url(self) -> str:
+        return reverse("framework:framework_detail", args=[self.framework.pk])
 
     def plan(self, data: bytes) -> ImportPlan:
-        plan = ImportPlan()
         if not self.framework.is_editable:
-            plan.errors.append(
+            plan = ImportPlan()
+            plan.add_error(
                 RowError(
                     0,
                     "",
@@ -128,7 +225,8 @@ class FrameworkImporter(TabularImporter):
             return plan
         return super().plan(data)
 
-    def _unit_lookup(self, rows):
+    def _unit_lookup(self, rows) -> dict:
+        """Active units in the user's scope by code, and by name where no code matches."""
         wanted = set()
         for row in rows:
             wanted.update(split_list(row.values.get("lead_unit", "")))
@@ -141,60 +239,42 @@ class FrameworkImporter(TabularImporter):
             units.setdefault(unit.name, unit)
         return units
 
+    def node_form(self, plan, row, data: dict, columns: dict) -> IndicatorRowForm | None:
+        """The row form of one node, or None when it has errors (they are added)."""
+        form = IndicatorRowForm(
+            data,
+            instance=Indicator(framework=self.framework),
+            lookups={"lead_unit": self.units, "responsible_units": self.units},
+        )
+        if form.is_valid():
+            return form
+        self.form_errors(plan, row, form, columns)
+        return None
+
     def plan_rows(self, rows, plan: ImportPlan) -> None:
-        units = self._unit_lookup(rows)
+        self.units = self._unit_lookup(rows)
         nodes: dict[str, dict] = {}  # code → planned values, in row order
         first_row: dict[str, int] = {}
         position = 0
         for row in rows:
             values = row.values
-            row_errors_before = len(plan.errors)
             for level, prefix in ((1, "item"), (2, "indicator")):
-                code = values.get(f"{prefix}_code", "")
-                name = values.get(f"{prefix}_name", "")
-                points_text = values.get(f"{prefix}_points", "")
+                columns = {name: f"{prefix}_{name}" for name in ("code", "name", "points")}
+                code = values.get(columns["code"], "")
+                name = values.get(columns["name"], "")
                 parent_code = values.get("item_code", "") if level == 2 else ""
-                if not code:
-                    self.error(plan, row, f"{prefix}_code", _("The code is empty."))
-                    continue
-                points = parse_points(points_text) if points_text else None
-                if points_text and points is None:
-                    self.error(
-                        plan,
-                        row,
-                        f"{prefix}_points",
-                        _("“%(value)s” is not a number of points.") % {"value": points_text},
-                    )
                 if code in nodes:
-                    known = nodes[code]
-                    if known["level"] != level:
-                        self.error(
-                            plan,
-                            row,
-                            f"{prefix}_code",
-                            _("Code %(code)s is used at two levels.") % {"code": code},
-                        )
-                    elif known["parent_code"] != parent_code:
-                        self.error(
-                            plan,
-                            row,
-                            f"{prefix}_code",
-                            _("%(code)s sits under two parents.") % {"code": code},
-                        )
-                    elif name and name != known["name"]:
-                        self.error(
-                            plan,
-                            row,
-                            f"{prefix}_name",
-                            _("%(code)s is named differently in row %(row)d.")
-                            % {"code": code, "row": first_row[code]},
-                        )
+                    self._check_repeated_parent(
+                        plan, row, nodes[code], level, parent_code, columns, first_row
+                    )
                     continue
-                if not name:
-                    self.error(plan, row, f"{prefix}_name", _("The name is empty."))
-                    continue
-                if len(code) > CODE_MAX or len(name) > NAME_MAX:
-                    self.error(plan, row, f"{prefix}_code", _("The code or name is too long."))
+                form = self.node_form(
+                    plan,
+                    row,
+                    {"code": code, "name": name, "points": values.get(columns["points"]) or "0"},
+                    columns,
+                )
+                if form is None:
                     continue
                 position += 1
                 first_row[code] = row.number
@@ -202,7 +282,7 @@ class FrameworkImporter(TabularImporter):
                     "level": level,
                     "name": name,
                     "parent_code": parent_code,
-                    "points": points or Decimal("0.00"),
+                    "points": form.cleaned_data["points"],
                     "position": position,
                     "row": row.number,
                     "standard": "",
@@ -217,21 +297,10 @@ class FrameworkImporter(TabularImporter):
                     "local_code": "",
                 }
             code = values.get("content_code", "")
-            if not code:
-                self.error(plan, row, "content_code", _("The code is empty."))
+            if code and self.repeated(plan, row, "content_code", code, first_row):
                 continue
-            if code in first_row:
-                self.error(
-                    plan,
-                    row,
-                    "content_code",
-                    _("Code %(code)s already appears in row %(row)d.")
-                    % {"code": code, "row": first_row[code]},
-                )
-                continue
-            first_row[code] = row.number
-            record = self._content(plan, row, units)
-            if len(plan.errors) > row_errors_before or record is None:
+            record = self._content(plan, row)
+            if plan.has_errors_in(row.number):
                 continue
             position += 1
             nodes[code] = record | {"position": position, "row": row.number}
@@ -240,26 +309,61 @@ class FrameworkImporter(TabularImporter):
         self.plan_warnings(plan, nodes)
         self._compare(plan, nodes)
 
-    def _content(self, plan, row, units) -> dict | None:
-        values = row.values
-        name = values.get("content_name", "")
-        code = values["content_code"]
-        if not name:
-            self.error(plan, row, "content_name", _("The name is empty."))
-        if len(code) > CODE_MAX or len(name) > NAME_MAX:
-            self.error(plan, row, "content_code", _("The code or name is too long."))
-        points = parse_points(values.get("points", ""))
-        if points is None:
+    def _check_repeated_parent(self, plan, row, known, level, parent_code, columns, first_row):
+        """A level-1 or level-2 code met again (its cells repeat, or sit under a merge)."""
+        code, name = row.values.get(columns["code"], ""), row.values.get(columns["name"], "")
+        if known["level"] != level:
             self.error(
                 plan,
                 row,
-                "points",
-                _("“%(value)s” is not a number of points.") % {"value": values.get("points", "")},
+                columns["code"],
+                _("Code %(code)s is used at two levels.") % {"code": code},
             )
+        elif known["parent_code"] != parent_code:
+            self.error(
+                plan, row, columns["code"], _("%(code)s sits under two parents.") % {"code": code}
+            )
+        elif name and name != known["name"]:
+            self.error(
+                plan,
+                row,
+                columns["name"],
+                _("%(code)s is named differently in row %(row)d.")
+                % {"code": code, "row": first_row[code]},
+            )
+
+    def _content(self, plan, row) -> dict | None:
+        """The level-3 node of a row; its errors are added to the plan."""
+        values = row.values
+        lead_names = split_list(values.get("lead_unit", ""))
+        if len(lead_names) > 1:
+            self.error(plan, row, "lead_unit", _("Name one lead unit."))
+        veto = choice_value(self.veto_words, values.get("veto_effect", ""))
+        data = {
+            "code": values.get("content_code", ""),
+            "name": values.get("content_name", ""),
+            "standard": values.get("standard", ""),
+            "points": values.get("points", ""),
+            "scoring_rule": choice_value(self.rule_words, values.get("scoring_rule", "")),
+            "veto_effect": veto,
+            # A value only counts for the effects that take one.
+            "veto_value": values.get("veto_value", "") if veto in ("deduction", "cap") else "",
+            "local_code": values.get("local_code", ""),
+            "lead_unit": lead_names[0] if len(lead_names) == 1 else "",
+            "responsible_units": split_list(values.get("responsible_units", "")),
+        }
+        columns = {
+            "code": "content_code",
+            "name": "content_name",
+            "lead_unit": "lead_unit",
+            "responsible_units": "responsible_units",
+        }
+        form = self.node_form(plan, row, data, columns)
+        cleaned = form.cleaned_data if form is not None else {}
         methods = []
         for word in split_list(values.get("methods", "")):
-            method = METHOD_WORDS.get(word) or (word if word in Method.values else None)
-            if method is None:
+            method = choice_value(self.method_words, word)
+            if method not in Method.values:
                 self.error(
                     plan,
                     row,
@@ -267,83 +371,38 @@ class FrameworkImporter(TabularImporter):
                     _("Unknown method “%(value)s”: use %(words)s.")
                     % {"value": word, "words": "、".join(METHOD_WORDS)},
                 )
-            else:
+            elif method not in methods:
                 methods.append(method)
-        rule_text = values.get("scoring_rule", "")
-        rule = RULE_WORDS.get(rule_text) or (rule_text if rule_text in ScoringRule.values else None)
+        rule = cleaned.get("scoring_rule", "")
         parameters = {}
-        if rule_text and rule is None:
-            self.error(
-                plan,
-                row,
-                "scoring_rule",
-                _("Unknown scoring rule “%(value)s”: use %(words)s.")
-                % {"value": rule_text, "words": "、".join(RULE_WORDS)},
-            )
-        elif rule:
+        if form is not None and rule:
             parameters, message = parse_rule_parameters(rule, values.get("rule_parameters", ""))
             if message:
                 self.error(plan, row, "rule_parameters", message)
-        elif values.get("rule_parameters"):
+        elif form is not None and values.get("rule_parameters"):
             self.error(plan, row, "rule_parameters", _("Parameters need a scoring rule."))
-        lead = None
-        lead_names = split_list(values.get("lead_unit", ""))
-        if len(lead_names) > 1:
-            self.error(plan, row, "lead_unit", _("Name one lead unit."))
-        elif lead_names:
-            lead = units.get(lead_names[0])
-            if lead is None:
-                self.error(
-                    plan,
-                    row,
-                    "lead_unit",
-                    _("Unknown unit “%(value)s”.") % {"value": lead_names[0]},
-                )
-        responsible = []
-        for name_or_code in split_list(values.get("responsible_units", "")):
-            unit = units.get(name_or_code)
-            if unit is None:
-                self.error(
-                    plan,
-                    row,
-                    "responsible_units",
-                    _("Unknown unit “%(value)s”.") % {"value": name_or_code},
-                )
-            elif unit not in responsible:
-                responsible.append(unit)
-        veto_text = values.get("veto_effect", "")
-        veto = VETO_WORDS.get(veto_text, veto_text if veto_text in VETO_NAMES else None)
-        veto_value = None
-        if veto_text and veto is None:
-            self.error(
-                plan,
-                row,
-                "veto_effect",
-                _("Unknown veto effect “%(value)s”: use 扣分、封顶 or 取消资格.")
-                % {"value": veto_text},
-            )
-        if veto in ("deduction", "cap"):
-            veto_value = parse_points(values.get("veto_value", ""))
-            if veto_value is None:
-                self.error(plan, row, "veto_value", _("A deduction or cap needs a value."))
+        if form is not None and veto in ("deduction", "cap") and cleaned["veto_value"] is None:
+            self.error(plan, row, "veto_value", _("A deduction or cap needs a value."))
         sites = split_list(values.get("site_types", ""))
-        if any(len(site) > 50 for site in sites):
+        if any(len(site) > SITE_TYPE_NAME_MAX for site in sites):
             self.error(plan, row, "site_types", _("A site type name is too long."))
+        if form is None:
+            return None
         return {
             "level": 3,
-            "name": name,
+            "name": cleaned["name"],
             "parent_code": values.get("indicator_code", ""),
-            "points": points,
-            "standard": values.get("standard", ""),
+            "points": cleaned["points"],
+            "standard": cleaned["standard"],
             "methods": methods,
-            "scoring_rule": rule or "",
+            "scoring_rule": rule,
             "rule_parameters": parameters,
             "site_type_names": sites,
-            "veto_effect": veto or "",
-            "veto_value": veto_value,
-            "lead_unit": lead,
-            "responsible_units": responsible,
-            "local_code": values.get("local_code", "")[:40],
+            "veto_effect": cleaned["veto_effect"],
+            "veto_value": cleaned["veto_value"],
+            "lead_unit": cleaned["lead_unit"],
+            "responsible_units": cleaned["responsible_units"],
+            "local_code": cleaned["local_code"],
         }
 
     def _compare(self, plan: ImportPlan, nodes: dict) -> None:
@@ -391,14 +450,14 @@ class FrameworkImporter(TabularImporter):
                     )
                 )
             else:
-                plan.unchanged += 1
+                plan.keep(label)
         removed = [node for code, node in existing.items() if code not in nodes]
         with_tasks = set(
             Task.objects.filter(indicator__in=removed).values_list("indicator__code", flat=True)
         )
         for node in sorted(removed, key=lambda n: -n.level):
             if node.code in with_tasks:
-                plan.errors.append(
+                plan.add_error(
                     RowError(
                         0,
                         "",

@@ -1,13 +1,17 @@
 from django.urls import path
 
-from wenming.framework import views
+from wenming.core.imports import ImportView
+from wenming.framework import importers, views
 
 app_name = "framework"
 urlpatterns = [
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
     path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
     path(
-        "frameworks/<int:pk>/import/", views.FrameworkImportView.as_view(), name="framework_import"
+        "frameworks/<int:pk>/import/",
+        ImportView.as_view(),
+        {"kind": importers.FrameworkImporter.kind},
+        name="framework_import",
     ),
     path(
         "frameworks/<int:pk>/export/", views.FrameworkExportView.as_view(), name="framework_export"

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from wenming.core.imports import stash_upload, take_upload
 from wenming.core.permissions import CHANGE, memberships
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.framework import selectors, services
@@ -26,14 +25,13 @@ from wenming.framework.forms import (
     TaskForm,
     WeightsForm,
 )
-from wenming.framework.importers import FrameworkImporter, export_rows
+from wenming.framework.importers import export_rows
 from wenming.framework.models import (
     EvidenceFile,
     Framework,
     LedgerEntry,
     Task,
 )
-from wenming.regions.forms import ImportUploadForm
 from wenming.regions.models import Region, Unit
 
 
@@ -193,58 +191,6 @@ class FrameworkExportView(StaffRequiredMixin, View):
         framework = _framework(request.user, pk)
         rows = [] if request.GET.get("template") else export_rows(framework)
         return xlsx_response(build_workbook_bytes(rows), f"framework-{framework.edition_year}")
-
-
-class FrameworkImportView(StaffRequiredMixin, View):
-    """Upload the framework workbook, preview added/changed/removed nodes, then confirm."""
-
-    def setup_framework(self, request, pk):
-        framework = _framework(request.user, pk, CHANGE)
-        return framework, FrameworkImporter(request.user, framework)
-
-    def render_page(self, framework, form, plan=None, token=None):
-        return render(
-            self.request,
-            "framework/framework_import.html",
-            {"framework": framework, "form": form, "plan": plan, "token": token},
-        )
-
-    def get(self, request, pk):
-        framework, _importer = self.setup_framework(request, pk)
-        return self.render_page(framework, ImportUploadForm())
-
-    def post(self, request, pk):
-        framework, importer = self.setup_framework(request, pk)
-        kind = f"framework-{framework.pk}"
-        if "confirm" in request.POST:
-            taken = take_upload(request, kind, request.POST.get("token", ""))
-            if taken is None:
-                messages.error(request, _("That import has expired; upload the file again."))
-                return redirect("framework:framework_import", pk=framework.pk)
-            data, name = taken
-            plan = importer.apply(data, filename=name)
-            if not plan.is_valid:
-                return self.render_page(framework, ImportUploadForm(), plan)
-            messages.success(
-                request,
-                _("Import done: %(created)d added, %(updated)d changed, %(deleted)d removed.")
-                % {
-                    "created": len(plan.creates),
-                    "updated": len(plan.updates),
-                    "deleted": len(plan.deletes),
-                },
-            )
-            return redirect("framework:framework_detail", pk=framework.pk)
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_page(framework, form)
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        plan = importer.plan(data)
-        token = None
-        if plan.is_valid and plan.has_changes:
-            token = stash_upload(request, kind, data, upload.name)
-        return self.render_page(framework, ImportUploadForm(), plan, token)
 
 
 class AssignView(StaffRequiredMixin, View):

@@ -1,17 +1,28 @@
 """Excel import and export of regions and units, through the same services as the pages."""
 
-from decimal import Decimal, InvalidOperation
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from wenming.accounts.models import mobile_validator
 from wenming.core.excel import build_workbook
-from wenming.core.imports import ImportPlan, PlannedChange, TabularImporter
-from wenming.core.permissions import ADD, CHANGE
+from wenming.core.imports import (
+    ImportPlan,
+    KeyedChoiceField,
+    PlannedChange,
+    RowForm,
+    SheetDecimalField,
+    TabularImporter,
+    choice_value,
+    choice_words,
+    register_importer,
+)
+from wenming.core.permissions import ADD, CHANGE, VIEW, require
 from wenming.regions import services
-from wenming.regions.models import Region, Unit, code_validator, unit_code_validator
+from wenming.regions.models import Region, TreeNode, Unit
 
 REGION_COLUMNS = [
     ("区划代码", "code"),
@@ -34,61 +45,236 @@ UNIT_COLUMNS = [
     ("电子邮箱", "contact_email"),
     ("地址", "address"),
 ]
+# Words the workbook accepts for a level beyond the model's own labels (市, 区县, 街道 …).
 LEVEL_WORDS = {
-    "市": 1,
     "地级市": 1,
-    "city": 1,
-    "1": 1,
     "区": 2,
     "县": 2,
-    "区县": 2,
     "区(县)": 2,
     "县级市": 2,
-    "district": 2,
-    "2": 2,
-    "街道": 3,
     "乡镇": 3,
     "镇": 3,
     "乡": 3,
-    "street": 3,
-    "3": 3,
-    "社区": 4,
     "村": 4,
     "社区(村)": 4,
-    "community": 4,
-    "4": 4,
     "网格": 5,
-    "grid": 5,
-    "5": 5,
 }
-LEVEL_NAMES = {1: "市", 2: "区县", 3: "街道", 4: "社区", 5: "网格"}
+COORDINATE_LIMITS = {"center_longitude": 180, "center_latitude": 90}
 MAX_WALK = 64
 
 
-def _validator_message(validator, value) -> str | None:
-    try:
-        validator(value)
-    except ValidationError as error:
-        return " ".join(error.messages)
-    return None
+def level_names() -> dict[int, str]:
+    """The levels as the workbook writes them: the model's labels in Chinese."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in Region.Level.choices}
 
 
-def _decimal(value: str, low: int, high: int):
-    if value == "":
-        return None
-    try:
-        number = Decimal(value).quantize(Decimal("0.000001"))
-    except InvalidOperation:
-        raise ValueError from None
-    if not low <= number <= high:
-        raise ValueError
-    return number
+COORDINATE_MESSAGE = _lazy("“%(value)s” is not a coordinate between %(low)d and %(high)d.")
+LEVEL_MESSAGE = _lazy("Unknown level “%(value)s”: use 市, 区县, 街道, 社区 or 网格.")
+DECIMAL_ERRORS = ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits")
+
+
+class RegionRowForm(RowForm):
+    """One row of the region sheet, checked by the Region model's fields."""
+
+    class Meta:
+        model = Region
+        fields = ("code", "name", "level", "center_longitude", "center_latitude")
+        field_classes = {
+            "center_longitude": SheetDecimalField,
+            "center_latitude": SheetDecimalField,
+        }
+        error_messages = {
+            "level": {"required": LEVEL_MESSAGE, "invalid_choice": LEVEL_MESSAGE},
+            "center_longitude": dict.fromkeys(DECIMAL_ERRORS, COORDINATE_MESSAGE),
+            "center_latitude": dict.fromkeys(DECIMAL_ERRORS, COORDINATE_MESSAGE),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model keeps any number; a coordinate on the map lies within these.
+        for name, limit in COORDINATE_LIMITS.items():
+            self.fields[name].validators += [MinValueValidator(-limit), MaxValueValidator(limit)]
+
+
+class UnitRowForm(RowForm):
+    """One row of the unit sheet, checked by the Unit model's fields."""
+
+    class Meta:
+        model = Unit
+        fields = (
+            "code",
+            "name",
+            "short_name",
+            "type",
+            "region",
+            "contact_name",
+            "contact_mobile",
+            "contact_phone",
+            "contact_email",
+            "address",
+        )
+        field_classes = {"region": KeyedChoiceField}
+        error_messages = {
+            "type": {
+                "required": _lazy("Unknown unit type “%(value)s”."),
+                "invalid_choice": _lazy("Unknown unit type “%(value)s”."),
+            },
+            "region": {
+                "required": _lazy("Region code %(value)s is not a known region."),
+                "invalid_choice": _lazy("Region code %(value)s is not a known region."),
+            },
+            "contact_mobile": {"invalid": _lazy("“%(value)s” is not an 11-digit mobile number.")},
+            "contact_email": {"invalid": _lazy("“%(value)s” is not an e-mail address.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A contact mobile follows the one rule for mobile numbers, the account model's.
+        self.fields["contact_mobile"].validators.append(mobile_validator)
 
 
 class _TreeImporter(TabularImporter):
-    """Shared checks of a tree import: unique codes, known parents, no cycles."""
+    """A tree by code (regions or units): new codes are created, known codes updated,
+    nothing deleted; unique codes, known parents and no cycles are checked for the whole
+    file, and a row needs permission only for what it changes."""
 
-    model = Region
+    model: type[TreeNode]
+    form_class: type[RowForm]
+    create = update = None  # the service functions, set by each subclass
+    form_columns: dict[str, str] = {}  # form field → sheet key, where they differ
+    keep_when_blank: tuple[str, ...] = ()  # fields an empty cell leaves as they are
+    related: tuple[str, ...] = ("parent",)
+    list_url = ""
+
+    # The page.
+    @classmethod
+    def for_request(cls, request, **url_kwargs):
+        # The same test as the lists' import button: someone who may add regions somewhere.
+        require(request.user, "regions.add_region", message=_("Your role may not import."))
+        return cls(request.user)
+
+    def page_url(self) -> str:
+        return reverse("regions:import", args=[self.kind])
+
+    def done_url(self) -> str:
+        return reverse(self.list_url)
+
+    # Hooks.
+    def prepare(self, rows, stored: dict) -> dict[str, dict]:
+        """Lookups of other objects for the row form, loaded once for the whole file."""
+        return {}
+
+    def row_data(self, plan, row, stored: dict) -> dict:
+        """The form's data from a row's cells."""
+        return {
+            name: row.values.get(self.form_columns.get(name, name), "")
+            for name in self.form_class._meta.fields
+        }
+
+    def refuse_code(self, plan, row, code: str, stored: dict) -> bool:
+        return False
+
+    def parent_is_known(self, parent_code: str, stored: dict) -> bool:
+        return parent_code in stored
+
+    def check_structure(self, plan, row, record, parsed: dict, stored: dict) -> bool:
+        return True
+
+    def check_scope(self, plan, row, record, node, changed) -> bool:
+        raise NotImplementedError
+
+    # The plan.
+    def plan_rows(self, rows, plan: ImportPlan) -> None:
+        codes = {row.values["code"] for row in rows} | {
+            row.values.get("parent_code", "") for row in rows
+        }
+        codes.discard("")
+        self.stored = stored = {
+            node.code: node
+            for node in self.model.objects.filter(code__in=codes).select_related(*self.related)
+        }
+        self.visible = set(
+            self.model.objects.restrict(self.user, VIEW)
+            .filter(code__in=codes)
+            .values_list("code", flat=True)
+        )
+        self.addable, self.changeable = (
+            set(
+                self.model.objects.restrict(self.user, action)
+                .filter(code__in=codes)
+                .values_list("code", flat=True)
+            )
+            for action in (ADD, CHANGE)
+        )
+        lookups = self.prepare(rows, stored)
+        seen: dict[str, int] = {}
+        parsed = {}
+        for row in rows:
+            form = self.form_class(
+                self.row_data(plan, row, stored), instance=self.model(), lookups=lookups
+            )
+            if not form.is_valid():
+                self.form_errors(plan, row, form, self.form_columns)
+            if "code" in form.errors:
+                continue
+            code = form.cleaned_data["code"]
+            if self.repeated(plan, row, "code", code, seen) or self.refuse_code(
+                plan, row, code, stored
+            ):
+                continue
+            record = dict(form.cleaned_data)
+            record["parent_code"] = row.values.get("parent_code", "")
+            parsed[code] = (row, record)
+
+        file_parents = {code: record["parent_code"] for code, (_row, record) in parsed.items()}
+        known_paths = {code: node.path for code, node in stored.items()}
+        for code, (row, record) in parsed.items():
+            if plan.has_errors_in(row.number):
+                continue
+            parent_code = record["parent_code"]
+            if parent_code == code:
+                self.error(plan, row, "parent_code", self.own_parent_message)
+                continue
+            if (
+                parent_code
+                and parent_code not in parsed
+                and not self.parent_is_known(parent_code, stored)
+            ):
+                self.error(
+                    plan, row, "parent_code", self.unknown_parent_message % {"code": parent_code}
+                )
+                continue
+            depth = self.walk_depth(code, file_parents, known_paths)
+            if depth is None:
+                self.error(plan, row, "parent_code", _("The parents form a cycle."))
+                continue
+            if not self.check_structure(plan, row, record, parsed, stored):
+                continue
+            node = stored.get(code)
+            label = f"{code} {record['name']}"
+            changed = None if node is None else self.changes(record, node)
+            if node is not None and not changed:
+                plan.keep(label)
+                continue
+            if not self.check_scope(plan, row, record, node, changed):
+                continue
+            values = {key: value for key, value in record.items() if key != "code"}
+            change = PlannedChange(row.number, code, label, node, values, changed or [], depth)
+            (plan.creates if node is None else plan.updates).append(change)
+
+    def changes(self, record: dict, node) -> list[str]:
+        """The fields a row changes on a stored node, in the sheet's order."""
+        changed = [
+            name
+            for name, value in record.items()
+            if name not in ("code", "parent_code")
+            and not (value is None and name in self.keep_when_blank)
+            and getattr(node, name) != value
+        ]
+        if (node.parent.code if node.parent_id else "") != record["parent_code"]:
+            changed.append("parent_code")
+        return changed
 
     def walk_depth(self, code, file_parents: dict, known_paths: dict) -> int | None:
         """Depth of `code` after the import, or None if its parents form a cycle."""
@@ -119,10 +305,36 @@ class _TreeImporter(TabularImporter):
                     return depth
         return depth
 
+    def apply_change(self, change: PlannedChange, created: dict) -> None:
+        values = dict(change.values)
+        parent_code = values.pop("parent_code")
+        parent = self.model.objects.get(code=parent_code) if parent_code else None
+        if change.instance is None:
+            values = {
+                key: value
+                for key, value in values.items()
+                if not (value is None and key in self.keep_when_blank)
+            }
+            type(self).create(self.user, code=change.key, parent=parent, **values)
+        else:
+            updates = {key: values[key] for key in change.changed if key != "parent_code"}
+            if "parent_code" in change.changed:
+                updates["parent"] = parent
+            type(self).update(self.user, change.instance, **updates)
 
+
+@register_importer
 class RegionImporter(_TreeImporter):
-    """Regions by code: new codes are created, known codes updated, nothing deleted."""
+    """Regions by code."""
 
+    kind = "regions"
+    title = _lazy("Import regions")
+    model = Region
+    form_class = RegionRowForm
+    create = staticmethod(services.create_region)
+    update = staticmethod(services.update_region)
+    keep_when_blank = ("center_longitude", "center_latitude")
+    list_url = "regions:region_list"
     headers = dict(REGION_COLUMNS) | {
         "Code": "code",
         "Name": "name",
@@ -133,421 +345,168 @@ class RegionImporter(_TreeImporter):
     }
     required = {"code", "name", "level"}
     object_type = "regions.region"
+    own_parent_message = _lazy("A region cannot be its own parent.")
+    unknown_parent_message = _lazy("Parent code %(code)s is not a known region.")
 
-    def plan_rows(self, rows, plan: ImportPlan) -> None:
-        codes = {row.values["code"] for row in rows} | {
-            row.values.get("parent_code", "") for row in rows
+    def __init__(self, user):
+        super().__init__(user)
+        self.message_params = {
+            name: {"low": -limit, "high": limit} for name, limit in COORDINATE_LIMITS.items()
         }
-        codes.discard("")
-        existing = {
-            region.code: region
-            for region in Region.objects.filter(code__in=codes).select_related("parent")
-        }
-        addable = set(
-            Region.objects.restrict(self.user, ADD)
-            .filter(code__in=codes)
-            .values_list("code", flat=True)
-        )
-        changeable = set(
-            Region.objects.restrict(self.user, CHANGE)
-            .filter(code__in=codes)
-            .values_list("code", flat=True)
-        )
-        seen_rows: dict[str, int] = {}
-        parsed = {}
-        for row in rows:
-            values = row.values
-            code = values["code"]
-            if not code:
-                self.error(plan, row, "code", _("The code is empty."))
-                continue
-            message = _validator_message(code_validator, code)
-            if message:
-                self.error(plan, row, "code", message)
-                continue
-            if code in seen_rows:
-                self.error(
-                    plan,
-                    row,
-                    "code",
-                    _("Code %(code)s already appears in row %(row)d.")
-                    % {"code": code, "row": seen_rows[code]},
-                )
-                continue
-            seen_rows[code] = row.number
-            record = {
-                "code": code,
-                "name": values["name"],
-                "parent_code": values.get("parent_code", ""),
-            }
-            if not record["name"]:
-                self.error(plan, row, "name", _("The name is empty."))
-            elif len(record["name"]) > 100:
-                self.error(plan, row, "name", _("The name is longer than 100 characters."))
-            level = LEVEL_WORDS.get(values["level"].lower().replace("（", "(").replace("）", ")"))
-            if level is None:
-                self.error(
-                    plan,
-                    row,
-                    "level",
-                    _("Unknown level “%(value)s”: use 市, 区县, 街道, 社区 or 网格.")
-                    % {"value": values["level"]},
-                )
-            record["level"] = level
-            for key, low, high in (("center_longitude", -180, 180), ("center_latitude", -90, 90)):
-                try:
-                    record[key] = _decimal(values.get(key, ""), low, high)
-                except ValueError:
-                    self.error(
-                        plan,
-                        row,
-                        key,
-                        _("“%(value)s” is not a coordinate between %(low)d and %(high)d.")
-                        % {"value": values.get(key, ""), "low": low, "high": high},
-                    )
-            parsed[code] = (row, record)
+        self.level_words = choice_words(Region._meta.get_field("level"), LEVEL_WORDS)
 
-        file_parents = {code: record["parent_code"] for code, (_row, record) in parsed.items()}
-        known_paths = {code: region.path for code, region in existing.items()}
-        for code, (row, record) in parsed.items():
-            parent_code = record["parent_code"]
-            if parent_code == code:
-                self.error(plan, row, "parent_code", _("A region cannot be its own parent."))
-                continue
-            if not parent_code:
-                becomes_root = code not in existing or existing[code].parent_id is not None
-                if becomes_root and not self.user.is_superuser:
-                    self.error(
-                        plan,
-                        row,
-                        "parent_code",
-                        _("Only a superuser may create a top-level region."),
-                    )
-                    continue
-            elif parent_code not in parsed and parent_code not in existing:
-                self.error(
-                    plan,
-                    row,
-                    "parent_code",
-                    _("Parent code %(code)s is not a known region.") % {"code": parent_code},
-                )
-                continue
-            elif parent_code in existing and parent_code not in addable:
-                self.error(
-                    plan,
-                    row,
-                    "parent_code",
-                    _("You may not add regions beneath %(code)s.") % {"code": parent_code},
-                )
-                continue
-            if code in existing and code not in changeable:
-                self.error(
-                    plan, row, "code", _("You may not change region %(code)s.") % {"code": code}
-                )
-                continue
-            depth = self.walk_depth(code, file_parents, known_paths)
-            if depth is None:
-                self.error(plan, row, "parent_code", _("The parents form a cycle."))
-                continue
-            parent_level = None
-            if parent_code in parsed:
-                parent_level = parsed[parent_code][1]["level"]
-            elif parent_code in existing:
-                parent_level = existing[parent_code].level
-            if record["level"] and parent_level and record["level"] <= parent_level:
-                self.error(
-                    plan,
-                    row,
-                    "level",
-                    _("A %(child)s cannot sit beneath a %(parent)s.")
-                    % {"child": LEVEL_NAMES[record["level"]], "parent": LEVEL_NAMES[parent_level]},
-                )
-                continue
-            if any(error.row == row.number for error in plan.errors):
-                continue
-            self._plan_one(plan, row, record, existing.get(code), depth)
+    def row_data(self, plan, row, stored):
+        data = super().row_data(plan, row, stored)
+        level = data["level"].replace("（", "(").replace("）", ")")
+        data["level"] = choice_value(self.level_words, level)
+        return data
 
-    def _plan_one(self, plan, row, record, region, depth) -> None:
-        values = {
-            key: record[key] for key in ("name", "level", "center_longitude", "center_latitude")
-        }
-        label = f"{record['code']} {record['name']}"
-        if region is None:
-            plan.creates.append(
-                PlannedChange(
-                    row.number,
-                    record["code"],
-                    label,
-                    None,
-                    values | {"parent_code": record["parent_code"]},
-                    order=depth,
-                )
+    def check_structure(self, plan, row, record, parsed, stored) -> bool:
+        parent_code = record["parent_code"]
+        parent_level = None
+        if parent_code in parsed:
+            parent_level = parsed[parent_code][1]["level"]
+        elif parent_code in stored:
+            parent_level = stored[parent_code].level
+        if parent_level and record["level"] <= parent_level:
+            self.error(
+                plan,
+                row,
+                "level",
+                _("A %(child)s cannot sit beneath a %(parent)s.")
+                % {
+                    "child": Region.Level(record["level"]).label,
+                    "parent": Region.Level(parent_level).label,
+                },
             )
-            return
-        changed = [
-            key
-            for key, value in values.items()
-            if value is not None and getattr(region, key) != value
-        ]
-        current_parent = region.parent.code if region.parent_id else ""
-        if record["parent_code"] != current_parent:
-            changed.append("parent_code")
-        if changed:
-            plan.updates.append(
-                PlannedChange(
-                    row.number,
-                    record["code"],
-                    label,
-                    region,
-                    values | {"parent_code": record["parent_code"]},
-                    changed,
-                    order=depth,
+            return False
+        return True
+
+    def check_scope(self, plan, row, record, node, changed) -> bool:
+        # A row that changes a region needs `add` beneath its parent as well as `change`
+        # on the region, so a district's office edits only inside its district.
+        code, parent_code = record["code"], record["parent_code"]
+        if not parent_code:
+            becomes_root = node is None or "parent_code" in changed
+            if becomes_root and not self.user.is_superuser:
+                self.error(
+                    plan, row, "parent_code", _("Only a superuser may create a top-level region.")
                 )
+                return False
+        elif parent_code in self.stored and parent_code not in self.addable:
+            self.error(
+                plan,
+                row,
+                "parent_code",
+                _("You may not add regions beneath %(code)s.") % {"code": parent_code},
             )
-        else:
-            plan.unchanged += 1
-
-    def apply_change(self, change: PlannedChange, created: dict) -> None:
-        values = dict(change.values)
-        parent_code = values.pop("parent_code")
-        parent = Region.objects.get(code=parent_code) if parent_code else None
-        if change.instance is None:
-            services.create_region(
-                self.user,
-                code=change.key,
-                parent=parent,
-                **{k: v for k, v in values.items() if v is not None},
-            )
-        else:
-            updates = {key: values[key] for key in change.changed if key != "parent_code"}
-            if "parent_code" in change.changed:
-                updates["parent"] = parent
-            services.update_region(self.user, change.instance, **updates)
+            return False
+        if node is not None and code not in self.changeable:
+            self.error(plan, row, "code", _("You may not change region %(code)s.") % {"code": code})
+            return False
+        return True
 
 
-UNIT_TYPE_WORDS = {str(label): value for value, label in Unit.Type.choices}
-
-
+@register_importer
 class UnitImporter(_TreeImporter):
-    """Units by code: new codes are created, known codes updated, nothing deleted."""
+    """Units by code."""
 
+    kind = "units"
+    title = _lazy("Import units")
     model = Unit
+    form_class = UnitRowForm
+    create = staticmethod(services.create_unit)
+    update = staticmethod(services.update_unit)
+    form_columns = {"region": "region_code"}
+    related = ("parent", "region")
+    list_url = "regions:unit_list"
     headers = dict(UNIT_COLUMNS)
     required = {"code", "name", "type", "region_code"}
     object_type = "regions.unit"
-    text_fields = (
-        "name",
-        "short_name",
-        "contact_name",
-        "contact_mobile",
-        "contact_phone",
-        "contact_email",
-        "address",
-    )
+    own_parent_message = _lazy("A unit cannot be its own parent.")
+    unknown_parent_message = _lazy("Parent unit %(code)s is not a known unit.")
 
-    def plan_rows(self, rows, plan: ImportPlan) -> None:
-        from django.utils import translation
+    def __init__(self, user):
+        super().__init__(user)
+        self.type_words = choice_words(Unit._meta.get_field("type"))
 
-        with translation.override("zh-hans"):
-            type_words = {str(label): value for value, label in Unit.Type.choices}
-        with translation.override("en"):
-            type_words |= {str(label).lower(): value for value, label in Unit.Type.choices}
-        type_words |= {value: value for value in Unit.Type.values}
-        codes = {row.values["code"] for row in rows} | {
-            row.values.get("parent_code", "") for row in rows
-        }
-        codes.discard("")
-        existing = {
-            unit.code: unit
-            for unit in Unit.objects.restrict(self.user)
-            .filter(code__in=codes)
-            .select_related("parent", "region")
-        }
-        changeable = set(
-            Unit.objects.restrict(self.user, CHANGE)
-            .filter(code__in=codes)
+    def prepare(self, rows, stored):
+        region_codes = {row.values["region_code"] for row in rows}
+        # Every region is named, so a region outside the scope is refused as such, not as
+        # unknown (region codes are public statistical codes).
+        regions = Region.objects.filter(code__in=region_codes)
+        self.addable_regions = set(
+            Region.objects.restrict(self.user, ADD)
+            .filter(code__in=region_codes)
             .values_list("code", flat=True)
         )
-        # Codes used by units outside the user's scope: taken, and named no further.
-        taken = (
-            set(Unit.objects.filter(code__in=codes).values_list("code", flat=True))
-            - existing.keys()
-        )
-        region_codes = {row.values["region_code"] for row in rows}
-        regions = {
-            region.code: region
-            for region in Region.objects.restrict(self.user, ADD).filter(code__in=region_codes)
-        }
-        known_regions = set(
-            Region.objects.filter(code__in=region_codes).values_list("code", flat=True)
-        )
-        seen_rows: dict[str, int] = {}
-        parsed = {}
-        for row in rows:
-            values = row.values
-            code = values["code"]
-            message = (
-                _("The code is empty.")
-                if not code
-                else _validator_message(unit_code_validator, code)
-            )
-            if message:
-                self.error(plan, row, "code", message)
-                continue
-            if code in seen_rows:
-                self.error(
-                    plan,
-                    row,
-                    "code",
-                    _("Code %(code)s already appears in row %(row)d.")
-                    % {"code": code, "row": seen_rows[code]},
-                )
-                continue
-            seen_rows[code] = row.number
-            if code in taken:
-                self.error(
-                    plan, row, "code", _("Unit code %(code)s is already in use.") % {"code": code}
-                )
-                continue
-            record = {key: values.get(key, "") for key in self.text_fields}
-            record |= {"code": code, "parent_code": values.get("parent_code", "")}
-            if not record["name"]:
-                self.error(plan, row, "name", _("The name is empty."))
-            unit_type = type_words.get(values["type"]) or type_words.get(values["type"].lower())
-            if unit_type is None:
-                self.error(
-                    plan,
-                    row,
-                    "type",
-                    _("Unknown unit type “%(value)s”.") % {"value": values["type"]},
-                )
-            record["type"] = unit_type
-            region_code = values["region_code"]
-            if region_code not in known_regions:
-                self.error(
-                    plan,
-                    row,
-                    "region_code",
-                    _("Region code %(code)s is not a known region.") % {"code": region_code},
-                )
-            elif region_code not in regions:
-                self.error(
-                    plan,
-                    row,
-                    "region_code",
-                    _("You may not add units in region %(code)s.") % {"code": region_code},
-                )
-            record["region"] = regions.get(region_code)
-            mobile = record["contact_mobile"]
-            if "*" in mobile:
-                if code in existing:
-                    # A masked number read back from an export: keep the stored one.
-                    record["contact_mobile"] = existing[code].contact_mobile
-                else:
-                    self.error(
-                        plan,
-                        row,
-                        "contact_mobile",
-                        _("A masked mobile number can only be kept, not created."),
-                    )
-            elif mobile and not (len(mobile) == 11 and mobile.isdigit() and mobile[0] == "1"):
+        return {"region": {region.code: region for region in regions}}
+
+    def row_data(self, plan, row, stored):
+        data = super().row_data(plan, row, stored)
+        data["type"] = choice_value(self.type_words, data["type"])
+        code, mobile = data["code"], data["contact_mobile"]
+        if "*" in mobile:
+            if code in stored and code in self.visible:
+                # A masked number read back from an export: keep the stored one.
+                data["contact_mobile"] = stored[code].contact_mobile
+            else:
                 self.error(
                     plan,
                     row,
                     "contact_mobile",
-                    _("“%(value)s” is not an 11-digit mobile number.") % {"value": mobile},
+                    _("A masked mobile number can only be kept, not created."),
                 )
-            if record["contact_email"] and _validator_message(
-                validate_email, record["contact_email"]
-            ):
-                self.error(
-                    plan,
-                    row,
-                    "contact_email",
-                    _("“%(value)s” is not an e-mail address.") % {"value": record["contact_email"]},
-                )
-            for key, limit in (
-                ("name", 100),
-                ("short_name", 40),
-                ("contact_name", 50),
-                ("contact_phone", 30),
-                ("address", 200),
-            ):
-                if len(record[key]) > limit:
-                    self.error(
-                        plan, row, key, _("Longer than %(limit)d characters.") % {"limit": limit}
-                    )
-            parsed[code] = (row, record)
+                data["contact_mobile"] = ""
+        return data
 
-        file_parents = {code: record["parent_code"] for code, (_row, record) in parsed.items()}
-        known_paths = {code: unit.path for code, unit in existing.items()}
-        for code, (row, record) in parsed.items():
-            if any(error.row == row.number for error in plan.errors):
-                continue
-            parent_code = record["parent_code"]
-            if parent_code == code:
-                self.error(plan, row, "parent_code", _("A unit cannot be its own parent."))
-                continue
-            if parent_code and parent_code not in parsed and parent_code not in existing:
-                self.error(
-                    plan,
-                    row,
-                    "parent_code",
-                    _("Parent unit %(code)s is not a known unit.") % {"code": parent_code},
-                )
-                continue
-            if code in existing and code not in changeable:
-                self.error(
-                    plan, row, "code", _("You may not change unit %(code)s.") % {"code": code}
-                )
-                continue
-            depth = self.walk_depth(code, file_parents, known_paths)
-            if depth is None:
-                self.error(plan, row, "parent_code", _("The parents form a cycle."))
-                continue
-            self._plan_one(plan, row, record, existing.get(code), depth)
-
-    def _plan_one(self, plan, row, record, unit, depth) -> None:
-        values = {key: record[key] for key in (*self.text_fields, "type", "region")}
-        values["parent_code"] = record["parent_code"]
-        label = f"{record['code']} {record['name']}"
-        if unit is None:
-            plan.creates.append(
-                PlannedChange(row.number, record["code"], label, None, values, order=depth)
+    def refuse_code(self, plan, row, code, stored) -> bool:
+        # A code used by a unit outside the scope: taken, and named no further.
+        if code in stored and code not in self.visible:
+            self.error(
+                plan, row, "code", _("Unit code %(code)s is already in use.") % {"code": code}
             )
-            return
-        changed = [key for key in (*self.text_fields, "type") if getattr(unit, key) != values[key]]
-        if unit.region_id != values["region"].pk:
-            changed.append("region")
-        if (unit.parent.code if unit.parent_id else "") != record["parent_code"]:
-            changed.append("parent_code")
-        if changed:
-            plan.updates.append(
-                PlannedChange(row.number, record["code"], label, unit, values, changed, order=depth)
-            )
-        else:
-            plan.unchanged += 1
+            return True
+        return False
 
-    def apply_change(self, change: PlannedChange, created: dict) -> None:
-        values = dict(change.values)
-        parent_code = values.pop("parent_code")
-        parent = Unit.objects.get(code=parent_code) if parent_code else None
-        if change.instance is None:
-            services.create_unit(self.user, code=change.key, parent=parent, **values)
-        else:
-            updates = {key: values[key] for key in change.changed if key != "parent_code"}
-            if "parent_code" in change.changed:
-                updates["parent"] = parent
-            services.update_unit(self.user, change.instance, **updates)
+    def parent_is_known(self, parent_code, stored) -> bool:
+        return parent_code in self.visible
+
+    def check_scope(self, plan, row, record, node, changed) -> bool:
+        # What the services check: `add` in the unit's region, `change` on a new parent
+        # unit and on the unit itself.
+        code, parent_code, region = record["code"], record["parent_code"], record["region"]
+        if (node is None or "region" in changed) and region.code not in self.addable_regions:
+            self.error(
+                plan,
+                row,
+                "region_code",
+                _("You may not add units in region %(code)s.") % {"code": region.code},
+            )
+            return False
+        moves = node is None or "parent_code" in changed
+        if moves and parent_code in self.stored and parent_code not in self.changeable:
+            self.error(
+                plan,
+                row,
+                "parent_code",
+                _("You may not place units under %(name)s.") % {"name": parent_code},
+            )
+            return False
+        if node is not None and code not in self.changeable:
+            self.error(plan, row, "code", _("You may not change unit %(code)s.") % {"code": code})
+            return False
+        return True
 
 
 def export_regions(queryset) -> bytes:
     """The regions as the import template: exporting then importing changes nothing."""
+    levels = level_names()
     rows = (
         [
             region.code,
             region.name,
-            LEVEL_NAMES[region.level],
+            levels[region.level],
             region.parent_code or "",
             region.center_longitude,
             region.center_latitude,

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from wenming.regions import views
+from wenming.core.imports import ImportView
+from wenming.regions import importers, views
 
 app_name = "regions"
 urlpatterns = [
@@ -8,7 +9,11 @@ urlpatterns = [
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
-    path("import/<slug:kind>/", views.ImportView.as_view(), name="import"),
+    re_path(
+        rf"^import/(?P<kind>{importers.RegionImporter.kind}|{importers.UnitImporter.kind})/$",
+        ImportView.as_view(),
+        name="import",
+    ),
     path("people/", views.PeopleListView.as_view(), name="people_list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
     path(

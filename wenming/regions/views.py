@@ -1,4 +1,4 @@
-"""Region and unit pages: scoped lists, details, Excel import with preview, export."""
+"""Region and unit pages: scoped lists, details, Excel export (import: core.imports)."""
 
 from django import forms
 from django.contrib import messages
@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from wenming.core.imports import stash_upload, take_upload
 from wenming.core.masking import can_see_personal_data
 from wenming.core.permissions import ADD, can_manage_people
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.regions import importers, services
 from wenming.regions.filters import RegionFilterSet, UnitFilterSet
-from wenming.regions.forms import ImportUploadForm, PersonForm
+from wenming.regions.forms import PersonForm
 from wenming.regions.models import Membership, Region, Unit
 
 
@@ -122,85 +121,6 @@ class UnitDetailView(StaffRequiredMixin, DetailView):
             parent=self.object
         )
         return context
-
-
-IMPORTERS = {"regions": importers.RegionImporter, "units": importers.UnitImporter}
-
-
-class ImportView(StaffRequiredMixin, View):
-    """Upload a workbook, see what it would change, then confirm; nothing is written on error."""
-
-    template_name = "regions/import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.kind = kwargs["kind"]
-        if self.kind not in IMPORTERS:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def check_may_import(self):
-        user = self.request.user
-        if not (user.is_superuser or Region.objects.restrict(user, ADD).exists()):
-            raise PermissionDenied(_("Your role may not import."))
-
-    def render_page(self, form, plan=None, token=None):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "plan": plan,
-                "token": token,
-                "kind": self.kind,
-                "title": _("Import regions") if self.kind == "regions" else _("Import units"),
-            },
-        )
-
-    def get(self, request, kind):
-        self.check_may_import()
-        return self.render_page(ImportUploadForm())
-
-    def post(self, request, kind):
-        self.check_may_import()
-        importer = IMPORTERS[kind](request.user)
-        if "confirm" in request.POST:
-            return self.confirm(importer)
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_page(form)
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        plan = importer.plan(data)
-        token = None
-        if plan.is_valid and plan.has_changes:
-            token = stash_upload(request, kind, data, upload.name)
-        return self.render_page(ImportUploadForm(), plan, token)
-
-    def confirm(self, importer):
-        taken = take_upload(self.request, self.kind, self.request.POST.get("token", ""))
-        if taken is None:
-            messages.error(self.request, _("That import has expired; upload the file again."))
-            return redirect("regions:import", kind=self.kind)
-        data, name = taken
-        try:
-            plan = importer.apply(data, filename=name)
-        except ValidationError as error:
-            # A check only the database makes (e.g. a path too long): nothing was written.
-            messages.error(self.request, " ".join(error.messages))
-            return redirect("regions:import", kind=self.kind)
-        if not plan.is_valid:
-            # The data changed since the preview; show the new errors, nothing was written.
-            return self.render_page(ImportUploadForm(), plan)
-        messages.success(
-            self.request,
-            _("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {
-                "created": len(plan.creates),
-                "updated": len(plan.updates),
-                "unchanged": plan.unchanged,
-            },
-        )
-        return redirect("regions:region_list" if self.kind == "regions" else "regions:unit_list")
 
 
 class PeopleListView(StaffRequiredMixin, ListView):
