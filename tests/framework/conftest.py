@@ -1,6 +1,7 @@
 """Fixtures of the framework tests: a small framework workbook and an active framework."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from tests.factories import workbook
 from wenming.framework import services
 from wenming.framework.columns import FRAMEWORK_COLUMNS
-from wenming.framework.importers import FrameworkImporter
+from wenming.regions.models import Unit
 
 HEADER = [title for title, _key in FRAMEWORK_COLUMNS]
 
@@ -122,10 +123,103 @@ def draft(people, city):
     )
 
 
+# The tree `small_rows()` imports to, node by node: (code, parent, name, points, fields,
+# lead unit, responsible units). `active` builds it with factories, so tests of tasks and
+# ledgers do not depend on the importer; tests/framework/test_framework_import.py checks
+# that importing the rows gives this same tree.
+SMALL_TREE = [
+    ("Ⅰ-1", None, "公共文明", "5", {}, None, []),
+    ("Ⅱ-1", "Ⅰ-1", "公共秩序", "3", {}, None, []),
+    (
+        "Ⅲ-1",
+        "Ⅱ-1",
+        "交通秩序良好",
+        "2",
+        {
+            "methods": ["field_check"],
+            "scoring_rule": "deduction_per_finding",
+            "rule_parameters": {"deduction": "0.20"},
+            "site_type_names": ["主次干道", "背街小巷"],
+        },
+        "CGJ",
+        ["DH-ZJ", "XS-ZJ"],
+    ),
+    (
+        "Ⅲ-2",
+        "Ⅱ-1",
+        "公共场所秩序",
+        "1",
+        {
+            "methods": ["document_review"],
+            "scoring_rule": "grade",
+            "rule_parameters": {"grades": {"A": "100.00", "B": "80.00", "C": "60.00"}},
+        },
+        "DH-ZJ",
+        [],
+    ),
+    ("Ⅱ-2", "Ⅰ-1", "环境卫生", "2", {}, None, []),
+    (
+        "Ⅲ-3",
+        "Ⅱ-2",
+        "农贸市场整洁",
+        "2",
+        {
+            "methods": ["field_check"],
+            "scoring_rule": "site_pass_rate",
+            "site_type_names": ["农贸市场"],
+        },
+        "XS-ZJ",
+        [],
+    ),
+    ("Ⅰ-2", None, "志愿服务", "2", {}, None, []),
+    ("Ⅱ-3", "Ⅰ-2", "志愿服务参与", "2", {}, None, []),
+    (
+        "Ⅲ-4",
+        "Ⅱ-3",
+        "注册志愿者比例",
+        "2",
+        {
+            "methods": ["statistic"],
+            "scoring_rule": "statistic_target",
+            "rule_parameters": {"target": "13.00"},
+            "veto_effect": "cap",
+            "veto_value": Decimal("60.00"),
+        },
+        "CGJ",
+        [],
+    ),
+]
+
+
+def build_small_tree(framework) -> None:
+    """The nodes of SMALL_TREE in `framework`, in the importer's positions."""
+    from tests.factories import IndicatorFactory
+
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    nodes = {}
+    for position, (code, parent, name, points, fields, lead, responsible) in enumerate(
+        SMALL_TREE, start=1
+    ):
+        level = 1 if parent is None else nodes[parent].level + 1
+        nodes[code] = IndicatorFactory(
+            framework=framework,
+            parent=nodes.get(parent),
+            level=level,
+            code=code,
+            name=name,
+            points=Decimal(points),
+            standard="按要求建立台账。" if level == 3 else "",
+            position=position,
+            lead_unit=units.get(lead),
+            responsible_units=[units[unit] for unit in responsible],
+            **fields,
+        )
+
+
 @pytest.fixture
 def active(people, draft):
-    plan = FrameworkImporter(people.city_admin, draft).apply(workbook_bytes(small_rows()))
-    assert plan.errors == []
+    """The fixture city's draft with the small tree, activated through the service."""
+    build_small_tree(draft)
     return services.activate_framework(people.city_admin, draft)
 
 
