@@ -9,7 +9,13 @@ from openpyxl import load_workbook
 from tests.conftest import client_for
 from tests.factories import workbook
 from wenming.core.models import AuditEntry
-from wenming.regions.importers import RegionImporter, UnitImporter, export_regions, export_units
+from wenming.regions.importers import (
+    UNIT_COLUMNS,
+    RegionImporter,
+    UnitImporter,
+    export_regions,
+    export_units,
+)
 from wenming.regions.models import Region, Unit
 
 REGION_HEADER = ["区划代码", "名称", "层级", "上级代码", "中心经度", "中心纬度"]
@@ -275,3 +281,253 @@ def test_read_only_roles_cannot_import(people, persona):
     client = client_for(getattr(people, persona))
     assert client.get("/staff/import/regions/").status_code == 403
     assert client.get("/staff/import/units/").status_code == 403
+
+
+# Files shaped like real office workbooks ------------------------------------------------
+
+
+def office_workbook(header, rows, *, title_rows=2, notes_first=True, pad_headers=True) -> bytes:
+    """The same table as `workbook`, as an office sends it: a notes sheet first, title
+    rows above the header with merged title cells, header titles padded with full-width
+    spaces, numbers stored as text."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    if notes_first:
+        notes = book.active
+        notes.title = "填表说明"
+        notes.append(["填表说明"])
+        notes.append(["1. 区划代码为12位统计用区划代码。"])
+        sheet = book.create_sheet("数据")
+    else:
+        sheet = book.active
+    last = get_column_letter(len(header))
+    for number in range(1, title_rows + 1):
+        sheet.append(["某市行政区划表" if number == 1 else "填报单位：东湖区创城办"])
+        sheet.merge_cells(f"A{number}:{last}{number}")
+    sheet.append(["　".join(title) if pad_headers else title for title in header])
+    for row in rows:
+        sheet.append([str(value) if isinstance(value, int | float) else value for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def planned(plan):
+    return [(c.key, c.values, c.changed) for c in plan.creates + plan.updates], plan.unchanged
+
+
+REGION_ROWS = [
+    ["990101009000", "新村街道", "街道", "990101000000", 113.5, 22.25],
+    ["990101009001", "新村社区", "社区", 990101009000, None, None],
+]
+
+
+def test_an_office_shaped_region_file_imports_like_the_clean_one(people, city):
+    clean = RegionImporter(people.east_staff).plan(workbook(REGION_HEADER, REGION_ROWS))
+    messy = RegionImporter(people.east_staff).plan(office_workbook(REGION_HEADER, REGION_ROWS))
+    assert errors_of(messy) == []
+    assert planned(messy) == planned(clean)
+    assert (clean.sheet_name, clean.header_row) == ("Sheet", 1)
+    assert (messy.sheet_name, messy.header_row) == ("数据", 3)
+    assert [change.row for change in messy.creates] == [4, 5]
+
+
+def test_errors_in_an_office_file_name_the_sheets_rows(people, city):
+    rows = [["990101009000", "新村街道", "省", "990101000000", "", ""]]
+    plan = RegionImporter(people.east_staff).plan(office_workbook(REGION_HEADER, rows))
+    assert errors_of(plan) == [(4, "C", "未知层级“省”：请填写市、区县、街道、社区或网格。")]
+
+
+def test_missing_columns_are_named_at_the_row_that_came_closest(people, city):
+    data = office_workbook(["名称", "层级"], [["x", "市"]], notes_first=False)
+    plan = RegionImporter(people.city_admin).plan(data)
+    assert errors_of(plan) == [(3, "", "缺少列：区划代码")]
+
+
+def test_line_breaks_in_a_name_fold_into_a_space(people, city):
+    rows = [["990101009000", "新村\n街道 ", "街道", "990101000000", "", ""]]
+    plan = RegionImporter(people.east_staff).apply(workbook(REGION_HEADER, rows))
+    assert errors_of(plan) == []
+    assert Region.objects.get(code="990101009000").name == "新村 街道"
+
+
+def test_a_district_office_re_imports_its_own_export(people, city):
+    # Rows that change nothing need no permission, so the district's own row (whose
+    # parent, the city, the district office may not add beneath) is no error.
+    data = export_regions(Region.objects.restrict(people.east_staff))
+    plan = RegionImporter(people.east_staff).apply(data)
+    assert (plan.errors, plan.creates, plan.updates, plan.unchanged) == ([], [], [], 3)
+    assert plan.unchanged_labels[0] == "990101000000 东湖区"
+
+
+def test_lengths_and_rules_come_from_the_model(people, city):
+    rows = [
+        ["990101009000", "长" * 101, "街道", "990101000000", "1.1234567", "-90.0000004"],
+        ["990101009001", "好", "street", "990101000000", "113", "91"],
+    ]
+    plan = RegionImporter(people.east_staff).plan(workbook(REGION_HEADER, rows))
+    assert errors_of(plan) == [
+        (2, "B", "超过 100 个字符。"),
+        (3, "F", "“91”不是 -90 至 90 之间的坐标值。"),
+    ]
+
+
+UNIT_ROW = ["DH-NEW", "新单位", "", "政府部门", "990101000000", "", "", "", "", "", ""]
+
+
+def unit_row(**changes):
+    """UNIT_ROW with some cells changed, by column key."""
+    keys = [key for _title, key in UNIT_COLUMNS]
+    row = list(UNIT_ROW)
+    for key, value in changes.items():
+        row[keys.index(key)] = value
+    return row
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"contact_mobile": "137****1111"}, ("H", "脱敏手机号只能保留原值，不能用于新建。")),
+        ({"contact_mobile": "12345678901"}, ("H", "“12345678901”不是11位手机号。")),
+        ({"type": ""}, ("D", "未知单位类型“”。")),
+        ({"region_code": "990199000000"}, ("E", "区域编码 990199000000 不是已有区域。")),
+        ({"code": "DH NEW"}, ("A", "单位编码为2至32位字母、数字或连字符。")),
+        ({"short_name": "简" * 41}, ("C", "超过 40 个字符。")),
+        ({"parent_code": "DH-NEW"}, ("F", "单位不能以自身为上级。")),
+    ],
+)
+def test_each_unit_cell_rule(people, city, changes, error):
+    plan = UnitImporter(people.east_staff).apply(workbook(UNIT_HEADER, [unit_row(**changes)]))
+    assert errors_of(plan) == [(2, *error)]
+    assert not Unit.objects.filter(code="DH-NEW").exists()
+
+
+def test_a_unit_is_moved_only_under_a_unit_the_user_may_change(people, city):
+    from tests.factories import UnitFactory
+
+    UnitFactory(code="DH-X", name="东湖区某局", region=city.east)
+    row = ["DH-ZJ-1", "东湖区住建局一科", "", "政府部门", "990101000000", "DH-X"]
+    data = workbook(UNIT_HEADER, [row + [""] * 5])
+    # A leader sees the district's units but changes none of them.
+    plan = UnitImporter(people.leader).plan(data)
+    assert errors_of(plan) == [(2, "F", "您无权将单位设为 DH-X 的下级。")]
+    plan = UnitImporter(people.east_staff).plan(data)
+    assert errors_of(plan) == []
+    assert [c.changed for c in plan.updates] == [["contact_name", "contact_mobile", "parent_code"]]
+
+
+def test_units_by_english_type_words_and_values(people, city):
+    rows = [
+        unit_row(code="DH-A", type="School"),
+        unit_row(code="DH-B", type="hospital"),
+        unit_row(code="DH-C", type="社区居委会"),
+    ]
+    plan = UnitImporter(people.east_staff).apply(workbook(UNIT_HEADER, rows))
+    assert errors_of(plan) == []
+    assert dict(
+        Unit.objects.filter(code__startswith="DH-")
+        .exclude(code__startswith="DH-ZJ")
+        .values_list("code", "type")
+    ) == {
+        "DH-A": "school",
+        "DH-B": "hospital",
+        "DH-C": "community",
+    }
+
+
+# The page -------------------------------------------------------------------------------
+
+
+def preview(client, url, data, name="file.xlsx"):
+    return client.post(url, {"file": SimpleUploadedFile(name, data)})
+
+
+def test_the_confirm_button_comes_before_150_rows_and_unchanged_rows_fold(people, city):
+    rows = [
+        [f"990101{number:03d}000", f"新街道{number}", "街道", "990101000000", "", ""]
+        for number in range(10, 160)
+    ]
+    rows.append(["990101001000", "东门街道", "街道", "990101000000", "", ""])
+    client = client_for(people.east_staff)
+    response = preview(client, "/staff/import/regions/", workbook(REGION_HEADER, rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(response.context["plan"].creates) == 150
+    first_button = html.index('name="confirm"')
+    assert first_button < html.index("<tbody>")
+    assert html.count('name="confirm"') == 2
+    assert "已读取工作表“Sheet”，列标题在第 1 行。" in html
+    assert "<details" in html and "1 行没有变更" in html
+    assert "<li>990101001000 东门街道</li>" in html
+
+
+def test_a_service_refusal_on_apply_writes_nothing_and_says_why(people, city, monkeypatch):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    rows = [
+        ["990101009000", "新村街道", "街道", "990101000000", "", ""],
+        ["990101009001", "新村社区", "社区", "990101009000", "", ""],
+    ]
+    client = client_for(people.east_staff)
+    real_create = RegionImporter.create
+    for error, shown in (
+        (PermissionDenied("您无权在此新增。"), "未导入任何数据：您无权在此新增。"),
+        (ValidationError("路径过长。"), "未导入任何数据：路径过长。"),
+        (PermissionDenied(), "未导入任何数据：您无权做出这些变更。"),
+    ):
+        calls = []
+
+        def create(user, _error=error, _calls=calls, **fields):
+            # The first row is written, the second refused: the first must roll back.
+            _calls.append(fields["code"])
+            if len(_calls) == 2:
+                raise _error
+            return real_create(user, **fields)
+
+        monkeypatch.setattr(RegionImporter, "create", staticmethod(create))
+        token = preview(client, "/staff/import/regions/", workbook(REGION_HEADER, rows)).context[
+            "token"
+        ]
+        response = client.post(
+            "/staff/import/regions/", {"confirm": "1", "token": token}, follow=True
+        )
+        assert calls == ["990101009000", "990101009001"]
+        assert response.redirect_chain == [("/staff/import/regions/", 302)]
+        assert [str(m) for m in response.context["messages"]] == [shown]
+        assert not Region.objects.filter(code__startswith="99010100900").exists()
+        assert not AuditEntry.objects.filter(action="import").exists()
+
+
+def test_an_expired_or_foreign_token_is_refused_with_a_message(people, city):
+    client = client_for(people.east_staff)
+    data = workbook(REGION_HEADER, [["990101009000", "新村街道", "街道", "990101000000", "", ""]])
+    token = preview(client, "/staff/import/regions/", data).context["token"]
+    # The token belongs to the regions import; the units page does not take it.
+    response = client.post("/staff/import/units/", {"confirm": "1", "token": token}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["本次导入已过期，请重新上传文件。"]
+    assert response.redirect_chain == [("/staff/import/units/", 302)]
+    assert not Region.objects.filter(code="990101009000").exists()
+
+
+def test_a_success_message_counts_every_kind_of_change(people, city):
+    client = client_for(people.east_staff)
+    rows = [
+        ["990101009000", "新村街道", "街道", "990101000000", "", ""],
+        ["990101001000", "东门街道", "街道", "990101000000", "", ""],
+    ]
+    token = preview(client, "/staff/import/regions/", workbook(REGION_HEADER, rows)).context[
+        "token"
+    ]
+    response = client.post("/staff/import/regions/", {"confirm": "1", "token": token}, follow=True)
+    assert response.redirect_chain == [("/staff/regions/", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "导入完成：新增 1 条，修改 0 条，删除 0 条，未变 1 条。"
+    ]
+
+
+def test_unknown_import_kinds_are_not_found(people):
+    client = client_for(people.city_admin)
+    assert client.get("/staff/import/framework/").status_code == 404
+    assert client.get("/staff/import/people/").status_code == 404
