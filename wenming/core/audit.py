@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -43,7 +43,11 @@ def snapshot(instance: models.Model) -> dict:
     for field in instance._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
-        data[field.attname] = field.value_from_object(instance)
+        value = field.value_from_object(instance)
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            # A form gives local time, the database UTC: the same instant must compare equal.
+            value = value.astimezone(UTC)
+        data[field.attname] = value
     return _json_ready(data)
 
 
