@@ -223,3 +223,62 @@ def test_activating_a_new_version_stops_the_old_versions_recurring_tasks(people,
     assert task.is_active is False
     assert services.create_due_entries(today=date(2027, 3, 1)) == 0
     assert task.entries.count() == 1
+
+
+def test_line_breaks_stay_in_prose_and_fold_in_names(people, draft):
+    rows = small_rows()[:1]
+    rows[0][7] = "交通秩序\n良好"
+    rows[0][8] = "第一条：机动车礼让行人。\n第二条：非机动车有序停放。"
+    rows[0][14] = "DH-ZJ\nXS-ZJ"
+    plan = FrameworkImporter(people.city_admin, draft).apply(workbook_bytes(rows))
+    assert plan.errors == []
+    node = Indicator.objects.get(framework=draft, code="Ⅲ-1")
+    assert node.name == "交通秩序 良好"
+    assert node.standard == "第一条：机动车礼让行人。\n第二条：非机动车有序停放。"
+    assert sorted(node.responsible_units.values_list("code", flat=True)) == ["DH-ZJ", "XS-ZJ"]
+
+
+def test_a_refusal_on_apply_writes_nothing_and_says_why(people, draft, monkeypatch):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    real_save = services.save_indicator
+    calls = []
+
+    def save_indicator(user, framework, code, values, **kwargs):
+        calls.append(code)
+        if len(calls) == 3:
+            raise ValidationError("数据库拒绝了这一行。")
+        return real_save(user, framework, code, values, **kwargs)
+
+    monkeypatch.setattr(services, "save_indicator", save_indicator)
+    client = client_for(people.city_admin)
+    url = f"/staff/frameworks/{draft.pk}/import/"
+    preview = client.post(
+        url, {"file": SimpleUploadedFile("体系.xlsx", workbook_bytes(small_rows()))}
+    )
+    assert "测评体系" in preview.content.decode()  # the framework is named above the title
+    response = client.post(url, {"confirm": "1", "token": preview.context["token"]}, follow=True)
+    assert len(calls) == 3
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "未导入任何数据：数据库拒绝了这一行。"
+    ]
+    assert Indicator.objects.filter(framework=draft).count() == 0
+    assert not AuditEntry.objects.filter(action="import").exists()
+
+
+def test_a_stashed_framework_file_cannot_be_applied_to_another_framework(people, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other = services.create_framework(
+        people.city_admin, region=draft.region, name="另一个体系", edition_year=2027
+    )
+    client = client_for(people.city_admin)
+    upload = SimpleUploadedFile("体系.xlsx", workbook_bytes(small_rows()))
+    token = client.post(f"/staff/frameworks/{draft.pk}/import/", {"file": upload}).context["token"]
+    response = client.post(
+        f"/staff/frameworks/{other.pk}/import/", {"confirm": "1", "token": token}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["本次导入已过期，请重新上传文件。"]
+    assert Indicator.objects.filter(framework__in=[draft, other]).count() == 0

@@ -54,6 +54,20 @@ CASES = [
     ({"responsible_units": "DH-ZJ、无此单位"}, "O", "Unknown unit “无此单位”."),
     ({"site_types": "点" * 51}, "P", "A site type name is too long."),
     ({"veto_effect": "警告"}, "Q", "Unknown veto effect “警告”: use 扣分、封顶 or 取消资格."),
+    # The model's own rules: digits and places of points, lengths, the minimum.
+    ({"points": "100000"}, "K", "“100000” is not a number of points."),
+    ({"item_points": "1e400"}, "C", "“1e400” is not a number of points."),
+    ({"content_name": "名" * 301}, "H", "The code or name is too long."),
+    ({"local_code": "L" * 41}, "S", "Longer than 40 characters."),
+    ({"veto_effect": "扣分", "veto_value": "-1"}, "R", "A deduction or cap needs a value."),
+    ({"veto_effect": "扣分", "veto_value": None}, "R", "A deduction or cap needs a value."),
+    # A line break (Alt+Enter) separates items like 、 does.
+    ({"lead_unit": "CGJ\nDH-ZJ"}, "N", "Name one lead unit."),
+    (
+        {"methods": "实地考察\n上门"},
+        "J",
+        "Unknown method “上门”: use 实地考察、材料审核、问卷调查、网上申报、数据采集.",
+    ),
 ]
 
 
@@ -66,6 +80,28 @@ def test_one_bad_cell_gives_one_error_and_writes_nothing(people, draft, changes,
         (2, column, message)
     ]
     assert Indicator.objects.filter(framework=draft).count() == 0
+
+
+def test_every_unknown_unit_of_a_cell_is_named(people, draft):
+    rows = [row_with(responsible_units="无此单位\nDH-ZJ、也没有")]
+    with translation.override("en"):
+        plan = FrameworkImporter(people.city_admin, draft).plan(workbook_bytes(rows))
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (2, "O", "Unknown unit “无此单位”."),
+        (2, "O", "Unknown unit “也没有”."),
+    ]
+
+
+def test_words_for_choices_come_from_the_model_too(people, draft):
+    rows = [row_with(scoring_rule="grade", veto_effect="Cap on the score", veto_value="50")]
+    plan = FrameworkImporter(people.city_admin, draft).plan(workbook_bytes(rows))
+    assert plan.errors == []
+    record = plan.creates[-1].values
+    assert (record["scoring_rule"], record["veto_effect"], str(record["veto_value"])) == (
+        "grade",
+        "cap",
+        "50.00",
+    )
 
 
 def test_a_level_two_code_under_two_parents(people, draft):
