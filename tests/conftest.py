@@ -1,5 +1,6 @@
 """Shared fixtures: a small city with two districts, and one person per role."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -96,6 +97,43 @@ def media_in_a_temporary_directory(tmp_path_factory):
 
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@contextmanager
+def kept_for_a_while(django_db_blocker):
+    """Rows written inside stay for every test until the block ends, then roll back.
+
+    Each test still runs in its own savepoint inside this transaction, so what one test
+    writes is gone before the next; what the block wrote is built once, not per test.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def shared_demo_city(django_db_setup, django_db_blocker):
+    """The demo city (regions, units, accounts) built once for all tests of a class."""
+    from wenming.regions import demo
+
+    with kept_for_a_while(django_db_blocker):
+        yield demo.build_demo_city()
+
+
+@pytest.fixture(scope="class")
+def shared_load_demo(django_db_setup, django_db_blocker):
+    """`manage.py load_demo` (city and sample framework) run once for a class; its output."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    output = StringIO()
+    with kept_for_a_while(django_db_blocker), override_settings(DEBUG=True):
+        call_command("load_demo", stdout=output)
+        yield output.getvalue()
 
 
 # Who the API and pages are tested as: every role, on both sides of the district line.
