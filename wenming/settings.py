@@ -183,7 +183,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files are readable by the service's user and group only, never by other accounts
+# on the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# An Office file may unpack to at most this many bytes, and to at most this many times
+# its compressed size (wenming/core/uploads.py; docs/decisions/0007).
+EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_BYTES", 200 * 1024 * 1024)
+EVIDENCE_ARCHIVE_MAX_RATIO = env_int("EVIDENCE_ARCHIVE_MAX_RATIO", 100)
+# Photos are stored without EXIF (GPS); on, the untouched original is kept beside the
+# stored copy for the office, and no page or API serves it.
+EVIDENCE_KEEP_ORIGINAL_PHOTOS = env_bool("EVIDENCE_KEEP_ORIGINAL_PHOTOS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -309,7 +320,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Roles whose holders see mobile and ID numbers whole; every other role sees them masked.
-PERSONAL_DATA_ROLES = env_list("PERSONAL_DATA_ROLES", ["office_admin"])
+# Empty keeps the permission table's default (wenming/regions/permissions.py).
+PERSONAL_DATA_ROLES = env_list("PERSONAL_DATA_ROLES", [])
 
 LOGGING = {
     "version": 1,

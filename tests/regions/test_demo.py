@@ -28,12 +28,12 @@ ACCOUNTS = [
     ("city_admin", "office_admin", "990100000000"),
     ("city_staff", "office_staff", "990100000000"),
     *[(f"district{n}", "office_staff", f"9901{n:02d}000000") for n in range(1, 7)],
-    ("leader", "leader", "990100000000"),
-    ("inspector", "inspector", "990100000000"),
+    ("city_leader", "leader", "990100000000"),
+    ("inspector1", "inspector", "990100000000"),
     ("unit_cgj", "unit_staff", "990100000000"),
     ("unit_street1", "unit_staff", "990101001000"),
-    ("volunteer", "volunteer", "990101001001"),
-    ("resident", "resident", "990101001001"),
+    ("volunteer1", "volunteer", "990101001001"),
+    ("resident1", "resident", "990101001001"),
 ]
 
 
@@ -283,4 +283,4 @@ def test_command_wants_a_password_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="--password"):
         call_command("load_demo", stdout=StringIO())
     call_command("load_demo", "--password", demo.DEMO_PASSWORD, stdout=StringIO())
-    assert authenticate(None, username="leader", password=demo.DEMO_PASSWORD) is not None
+    assert authenticate(None, username="city_leader", password=demo.DEMO_PASSWORD) is not None

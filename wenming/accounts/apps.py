@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from wenming.accounts import signals  # noqa: F401  (connects the login audit receivers)
+        from wenming.accounts import permissions, signals  # noqa: F401  (declares actions, connects receivers)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from wenming.accounts.models import ApiToken, User
 from wenming.core.masking import mask_id_number, mask_mobile
-from wenming.core.permissions import memberships
+from wenming.regions.scoping import memberships
 from wenming.regions.serializers import MembershipSerializer
 
 

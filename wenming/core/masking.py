@@ -1,8 +1,6 @@
 """Masking personal data (个人信息保护法): whole values only for roles that need them."""
 
-from django.conf import settings
-
-from wenming.core.permissions import memberships
+from wenming.core.permissions import can
 
 
 def mask_mobile(value: str | None) -> str:
@@ -28,10 +26,5 @@ def mask_id_number(value: str | None) -> str:
 
 
 def can_see_personal_data(user) -> bool:
-    """Whether the user's role needs mobile and ID numbers whole (configurable)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    allowed = set(settings.PERSONAL_DATA_ROLES)
-    return any(membership.role in allowed for membership in memberships(user))
+    """Whether the user's role needs mobile and ID numbers whole (PERSONAL_DATA_ROLES)."""
+    return can(user, "core.see_personal_data")

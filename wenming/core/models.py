@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core.permissions import RestrictedQuerySet
+
 
 class TimeStampedModel(models.Model):
     """Adds creation and modification times to a model."""
@@ -27,7 +29,7 @@ class PublicIdModel(models.Model):
         abstract = True
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(RestrictedQuerySet):
     """Audit entries are appended only: bulk updates and deletes are refused."""
 
     def update(self, **kwargs):
@@ -35,15 +37,6 @@ class AuditQuerySet(models.QuerySet):
 
     def delete(self):
         raise TypeError("audit entries cannot be deleted")
-
-    def restrict(self, user, action="view"):
-        """Entries the user may read: everything for the city office admin, else their own."""
-        from wenming.core.permissions import audit_scope_q
-
-        if action != "view":
-            return self.none()
-        q = audit_scope_q(user)
-        return self.none() if q is None else self.filter(q)
 
 
 class AuditEntry(models.Model):
@@ -87,6 +80,10 @@ class AuditEntry(models.Model):
     params = models.JSONField(_("parameters"), null=True, blank=True)
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    # Who may read an entry is declared as `core.view_auditentry` (by the regions app,
+    # which owns roles): a city's office admin reads what its people did, others their own.
+    scope_actor_lookup = "actor"
 
     objects = AuditQuerySet.as_manager()
 

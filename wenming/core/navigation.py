@@ -1,22 +1,20 @@
-"""The staff navigation, by role: each entry names the roles that see it."""
+"""The staff navigation: each entry names the action that shows it."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wenming.core.permissions import can_read_whole_audit_log, memberships
-
-ALL_STAFF = ("office_admin", "office_staff", "leader", "inspector", "unit_staff")
+from wenming.core.permissions import can
 
 
 @dataclass(frozen=True)
 class MenuItem:
-    """One link in the staff navigation."""
+    """One link in the staff navigation, shown to whoever holds `action` anywhere."""
 
     label: str
     url_name: str
-    roles: tuple[str, ...]
+    action: str
     icon: str = ""
 
     @property
@@ -25,37 +23,26 @@ class MenuItem:
 
 
 MENU = [
-    MenuItem(_("Home"), "dashboard:home", ALL_STAFF),
-    MenuItem(
-        _("Regions"),
-        "regions:region_list",
-        ("office_admin", "office_staff", "leader", "inspector", "unit_staff"),
-    ),
-    MenuItem(_("Units"), "regions:unit_list", ALL_STAFF),
-    MenuItem(_("People"), "regions:people_list", ("office_admin", "office_staff", "leader")),
-    MenuItem(_("Framework"), "framework:framework_list", ALL_STAFF),
-    MenuItem(_("Tasks"), "framework:task_list", ("office_admin", "office_staff", "leader")),
-    MenuItem(_("My tasks"), "framework:my_tasks", ("unit_staff",)),
-    MenuItem(_("Completion"), "framework:completion", ("office_admin", "office_staff", "leader")),
-    MenuItem(_("Audit log"), "core:audit_list", ALL_STAFF),
+    MenuItem(_("Home"), "dashboard:home", "core.use_staff_site"),
+    MenuItem(_("Regions"), "regions:region_list", "regions.view_region"),
+    MenuItem(_("Units"), "regions:unit_list", "regions.view_unit"),
+    MenuItem(_("People"), "regions:people_list", "regions.view_people"),
+    MenuItem(_("Framework"), "framework:framework_list", "framework.view_framework"),
+    MenuItem(_("Tasks"), "framework:task_list", "framework.follow_tasks"),
+    MenuItem(_("My tasks"), "framework:my_tasks", "framework.submit_evidence"),
+    MenuItem(_("Completion"), "framework:completion", "framework.follow_tasks"),
+    MenuItem(_("Audit log"), "core:audit_list", "core.view_auditentry"),
 ]
 
 
 def menu_for(user) -> list[MenuItem]:
     """The entries this user's roles give; a superuser sees them all."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_superuser:
-        return list(MENU)
-    roles = {m.role for m in memberships(user)}
-    return [item for item in MENU if roles.intersection(item.roles)]
+    return [item for item in MENU if can(user, item.action)]
 
 
 def is_staff_member(user) -> bool:
-    """Whether the user holds any staff role (office, unit, inspector, leader)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or any(m.role in ALL_STAFF for m in memberships(user))
+    """Whether the user may use the staff pages (office, unit, inspector, leader)."""
+    return can(user, "core.use_staff_site")
 
 
-__all__ = ["MENU", "MenuItem", "can_read_whole_audit_log", "is_staff_member", "menu_for"]
+__all__ = ["MENU", "MenuItem", "is_staff_member", "menu_for"]

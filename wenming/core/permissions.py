@@ -1,207 +1,228 @@
-"""The one scoping mechanism: `Model.objects.restrict(user, action)`.
+"""The permission table and the one scoping mechanism: `restrict`, `can` and `require`.
 
-A person's memberships give them roles within a region (and its subtree) or a unit (and
-its sub-units). A model says how its rows relate to regions and units through two class
-attributes, and every page, API endpoint, export and dashboard reads through `restrict`,
-so nobody sees a row outside their slice; a row outside it answers 404.
+Every decision about who may do what reads one table of actions × roles. Each app declares
+the actions it adds, next to its models, in its own `permissions.py`:
+
+    declare("framework.review", _("Review ledger evidence"), {
+        Role.OFFICE_ADMIN: Grant(Reach.SUBTREE),
+        Role.OFFICE_STAFF: Grant(Reach.SUBTREE),
+    })
+
+A grant says how far the role reaches from the place (region or unit) it is held in; the
+model says where its rows sit through `scope_*_lookup` attributes. Reads go through
+`Model.objects.restrict(user, action)`, single decisions through `can(user, action, obj)`
+and `require(...)`; a row outside the user's reach answers 404 on every page and endpoint.
+
+This module is generic: it knows neither roles nor memberships. The app that owns
+memberships (regions) registers the *scoper* that turns a person's roles and a grant into a
+filter, so core imports nothing from the domain apps.
 """
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE)
-
-# What each role may do within its scope. Later domains refine this per model by
-# overriding `scope_q` on the model.
-ROLE_ACTIONS = {
-    "office_admin": {VIEW, ADD, CHANGE, DELETE},
-    "office_staff": {VIEW, ADD, CHANGE, DELETE},
-    "leader": {VIEW},
-    "inspector": {VIEW},
-    "unit_staff": {VIEW},
-    "volunteer": set(),
-    "resident": set(),
-}
-STAFF_ROLES = ("office_admin", "office_staff", "leader", "inspector", "unit_staff")
+MODEL_VERBS = (VIEW, ADD, CHANGE, DELETE)
 
 
-def memberships(user) -> list:
-    """The user's active memberships with region and unit loaded; cached on the user."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_wenming_memberships", None)
-    if cached is None:
-        from wenming.regions.models import Membership
+class Reach(StrEnum):
+    """How far a grant reaches from the place its role is held in."""
 
-        cached = list(
-            Membership.objects.filter(user=user, is_active=True).select_related(
-                "region", "unit", "unit__region"
-            )
+    #: Rows placed in the holder's region or unit, or anywhere beneath it.
+    SUBTREE = "subtree"
+    #: Rows placed in the holder's region or in a region above it (a city's framework).
+    ABOVE = "above"
+    #: Rows the holder made themselves (the model's `scope_actor_lookup`).
+    OWN = "own"
+    #: Rows made by anyone holding a role in the holder's region or beneath it.
+    PEOPLE = "people"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role's right to an action: its reach, and whether it needs a top-level place."""
+
+    reach: Reach = Reach.SUBTREE
+    #: Only when the role is held in a top-level region (the city itself).
+    at_top: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A declared action: its name (`app.verb` or `app.verb_model`), label and grants."""
+
+    name: str
+    label: str
+    #: Role → the grants it holds (usually one; e.g. "all at the top, own elsewhere").
+    grants: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)
+
+
+class PermissionTable:
+    """Every declared action; each app adds its own in its `permissions.py`."""
+
+    def __init__(self):
+        self._actions: dict[str, Action] = {}
+
+    def declare(self, name: str, label, grants: Mapping[str, Grant | tuple[Grant, ...]]) -> Action:
+        """Add an action; declaring the same name twice is a programming error."""
+        if "." not in name:
+            raise ImproperlyConfigured(f"action {name!r} needs an app prefix: 'app.verb'")
+        if name in self._actions:
+            raise ImproperlyConfigured(f"action {name!r} is declared twice")
+        action = Action(
+            name,
+            label,
+            {
+                str(role): grant if isinstance(grant, tuple) else (grant,)
+                for role, grant in grants.items()
+            },
         )
-        user._wenming_memberships = cached
-    return cached
+        self._actions[name] = action
+        return action
+
+    def declare_model(self, model, label_plural, grants_by_verb: Mapping[str, Mapping]) -> None:
+        """Declare a model's `view`/`add`/`change`/`delete` actions in one statement."""
+        labels = {
+            VIEW: _("View %(things)s"),
+            ADD: _("Add %(things)s"),
+            CHANGE: _("Change %(things)s"),
+            DELETE: _("Delete %(things)s"),
+        }
+        for verb, grants in grants_by_verb.items():
+            self.declare(
+                model_action(model, verb), _lazy_format(labels[verb], label_plural), grants
+            )
+
+    def get(self, name: str) -> Action:
+        try:
+            return self._actions[name]
+        except KeyError:
+            raise ImproperlyConfigured(f"action {name!r} is not declared") from None
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(sorted(self._actions.values(), key=lambda action: action.name))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._actions
 
 
-def forget_memberships(user) -> None:
-    """Drop the cached memberships, after they changed."""
-    if hasattr(user, "_wenming_memberships"):
-        del user._wenming_memberships
+def _lazy_format(template, things):
+    """A label that is translated when shown, not when declared."""
+    return lazy(lambda: str(template) % {"things": things}, str)()
 
 
-def has_role(user, *roles) -> bool:
-    """Whether the user holds any of the roles anywhere."""
-    return any(m.role in roles for m in memberships(user))
+def each(roles, grant: Grant | tuple[Grant, ...] = Grant()) -> dict:
+    """The same grant for several roles: `{**each(OFFICE), Role.LEADER: Grant(...)}`."""
+    return dict.fromkeys(roles, grant)
+
+
+TABLE = PermissionTable()
+declare = TABLE.declare
+declare_model = TABLE.declare_model
+
+
+def model_action(model, verb: str) -> str:
+    """The declared name of a model's verb: `view` on Region is `regions.view_region`."""
+    return f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
+
+
+def action_name(model, action: str) -> str:
+    """A bare verb is the model's own action; a dotted name is used as it is."""
+    return action if "." in action else model_action(model, action)
+
+
+class Scoper(Protocol):
+    """What the app owning roles provides: a person's grants turned into decisions."""
+
+    def holds(self, user, action: Action) -> bool:
+        """Whether any of the user's roles is granted the action anywhere."""
+
+    def scope_q(self, model, user, action: Action) -> Q | None:
+        """The filter for the model's rows within the user's reach; None for none."""
+
+
+_scoper: Scoper | None = None
+
+
+def use_scoper(scoper: Scoper) -> None:
+    """Register the scoper; the regions app does this when Django starts."""
+    global _scoper
+    _scoper = scoper
+
+
+def _get_scoper() -> Scoper:
+    if _scoper is None:
+        raise ImproperlyConfigured("no scoper registered: is wenming.regions installed?")
+    return _scoper
+
+
+def _is_active(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
 
 
 def scope_q(model, user, action: str) -> Q | None:
-    """The filter for rows of `model` the user may act on; None means no rows at all."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The filter for rows of `model` the user may perform `action` on; None means none."""
+    declared = TABLE.get(action_name(model, action))
+    if not _is_active(user):
         return None
     if user.is_superuser:
         return Q()
-    region_lookup = getattr(model, "scope_region_lookup", None)
-    unit_lookup = getattr(model, "scope_unit_lookup", None)
-    unit_region_lookup = getattr(model, "scope_unit_region_lookup", None)
-    clauses = []
-    for membership in memberships(user):
-        if action not in ROLE_ACTIONS.get(membership.role, set()):
-            continue
-        if membership.role == "unit_staff" and membership.unit_id:
-            if unit_lookup:
-                clauses.append(Q(**{f"{unit_lookup}__within": membership.unit.path}))
-            elif unit_region_lookup:
-                clauses.append(Q(**{f"{unit_region_lookup}__within": membership.unit.region.path}))
-        elif membership.region_id and region_lookup:
-            clauses.append(Q(**{f"{region_lookup}__within": membership.region.path}))
-    if not clauses:
-        return None
-    combined = clauses[0]
-    for clause in clauses[1:]:
-        combined |= clause
-    return combined
-
-
-def framework_scope_q(user, action: str, region_lookup: str) -> Q | None:
-    """A city's framework is read by every staff member in the city and kept by its office.
-
-    Viewing needs a staff role in the framework's region or beneath it (district staff,
-    units and inspectors work to the city's framework); changing needs an office role held
-    in the framework's region or above it.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Q()
-    clauses = []
-    for membership in memberships(user):
-        if action not in ROLE_ACTIONS.get(membership.role, set()):
-            continue
-        region = membership.unit.region if membership.unit_id else membership.region
-        if region is None:
-            continue
-        if action == VIEW:
-            # The framework's region is this region or one of its ancestors.
-            ancestors = [
-                f"/{'/'.join(region.path.strip('/').split('/')[:depth])}/"
-                for depth in range(1, region.depth + 1)
-            ]
-            clauses.append(Q(**{f"{region_lookup}__path__in": ancestors}))
-        elif membership.role in ("office_admin", "office_staff"):
-            clauses.append(Q(**{f"{region_lookup}__path__within": region.path}))
-    if not clauses:
-        return None
-    combined = clauses[0]
-    for clause in clauses[1:]:
-        combined |= clause
-    return combined
-
-
-def audit_scope_q(user) -> Q | None:
-    """Audit entries a user may read: all for a root-region office admin, else their own."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Q()
-    if can_read_whole_audit_log(user):
-        from wenming.regions.models import Membership, Region
-
-        if Region.objects.filter(parent__isnull=True).count() <= 1:
-            return Q()
-        # Several cities on one platform: a city's admin reads what its own people did.
-        cities = [
-            m.region.path
-            for m in memberships(user)
-            if m.role == "office_admin" and m.region_id and m.region.parent_id is None
-        ]
-        people = Q()
-        for path in cities:
-            people |= Q(region__path__within=path)
-        return Q(actor_id=user.pk) | Q(
-            actor_id__in=Membership.objects.filter(people).values("user_id")
-        )
-    return Q(actor_id=user.pk)
-
-
-def can_read_whole_audit_log(user) -> bool:
-    """The city office admin (an office admin of a region with no parent) reads everything."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(
-        m.role == "office_admin" and m.region_id and m.region.parent_id is None
-        for m in memberships(user)
-    )
-
-
-def can_manage_people(user, region=None) -> bool:
-    """Whether the user may create people and give roles, in `region` if one is named.
-
-    Only an office admin does this, within their region's subtree; other office staff
-    work with the data but do not hand out access.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    for membership in memberships(user):
-        if membership.role != "office_admin" or not membership.region_id:
-            continue
-        if region is None or region.path.startswith(membership.region.path):
-            return True
-    return False
+    return _get_scoper().scope_q(model, user, declared)
 
 
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may see or change."""
 
     def restrict(self, user, action: str = VIEW):
-        """Rows the user may perform `action` on."""
-        if action not in ACTIONS:
-            raise ValueError(f"unknown action {action!r}")
-        q = self.model.scope_q(user, action)
+        """Rows the user may perform `action` on (a model verb or a declared action)."""
+        q = scope_q(self.model, user, action)
         if q is None:
             return self.none()
         return self.filter(q) if q else self
 
 
 class ScopedModel(models.Model):
-    """Base for models read through `restrict`; subclasses name their scope lookups."""
+    """Base for models read through `restrict`; subclasses name where their rows sit.
+
+    - `scope_region_lookup`: the path of the region a row belongs to ("region__path");
+    - `scope_unit_lookup`: the path of the unit a row belongs to ("unit__path");
+    - `scope_unit_region_lookup`: for rows with no unit, the region path a unit-held role
+      is compared with (a unit's staff see their unit's region and what lies beneath);
+    - `scope_actor_lookup`: the person who made the row, for the OWN and PEOPLE reaches.
+    """
 
     scope_region_lookup: str | None = None
     scope_unit_lookup: str | None = None
     scope_unit_region_lookup: str | None = None
+    scope_actor_lookup: str | None = None
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
-    @classmethod
-    def scope_q(cls, user, action: str) -> Q | None:
-        """The filter for rows the user may act on; override for special rules."""
-        return scope_q(cls, user, action)
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether the user may perform `action`: on `obj`, or (without one) anywhere at all."""
+    if obj is None:
+        declared = TABLE.get(action)
+        if not _is_active(user):
+            return False
+        return user.is_superuser or _get_scoper().holds(user, declared)
+    if obj.pk is None:
+        raise ValueError("can() takes a saved object")
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
 
 
-def can(user, action: str, instance) -> bool:
-    """Whether the user may perform `action` on this saved object."""
-    return type(instance).objects.restrict(user, action).filter(pk=instance.pk).exists()
+def require(user, action: str, obj=None, message=None) -> None:
+    """Raise PermissionDenied unless `can(user, action, obj)`; services call this first."""
+    if not can(user, action, obj):
+        raise PermissionDenied(message or _("You may not do this."))

@@ -3,9 +3,9 @@
 from django.db.models import Count
 from django.views.generic import TemplateView
 
-from wenming.core.permissions import memberships
 from wenming.core.views import StaffRequiredMixin
 from wenming.regions.models import Region, Unit
+from wenming.regions.scoping import memberships
 
 
 class StaffHomeView(StaffRequiredMixin, TemplateView):

@@ -8,3 +8,6 @@ class FrameworkConfig(AppConfig):
     name = "wenming.framework"
     label = "framework"
     verbose_name = _("Assessment framework")
+
+    def ready(self):
+        from wenming.framework import permissions  # noqa: F401  (declares the actions)

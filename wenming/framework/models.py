@@ -1,22 +1,30 @@
 """The assessment framework, its indicator tree, tasks handed to units, and their ledgers."""
 
+import hashlib
+import os
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.models import TimeStampedModel
-from wenming.core.permissions import (
-    VIEW,
-    RestrictedQuerySet,
-    ScopedModel,
-    framework_scope_q,
+from wenming.core.uploads import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    INLINE_KINDS,
+    PHOTO_KINDS,
+    download_name,
+    strip_photo_metadata,
 )
+from wenming.core.permissions import RestrictedQuerySet, ScopedModel
 from wenming.regions.models import Region, Unit
 
 POINTS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
@@ -87,6 +95,8 @@ class Framework(ScopedModel, TimeStampedModel):
         _("cycle weight, third year (%)"), default=Decimal(60), **POINTS
     )
 
+    scope_region_lookup = "region__path"
+
     class Meta:
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
@@ -107,10 +117,6 @@ class Framework(ScopedModel, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("framework:framework_detail", args=[self.pk])
-
-    @classmethod
-    def scope_q(cls, user, action):
-        return framework_scope_q(user, action, "region")
 
     @property
     def is_editable(self) -> bool:
@@ -180,6 +186,8 @@ class Indicator(ScopedModel, TimeStampedModel):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    scope_region_lookup = "framework__region__path"
+
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -192,9 +200,6 @@ class Indicator(ScopedModel, TimeStampedModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return framework_scope_q(user, action, "framework__region")
 
     @property
     def method_labels(self) -> list[str]:
@@ -390,12 +395,47 @@ class Submission(TimeStampedModel):
 
 
 def evidence_path(evidence, filename):
-    """Files are stored under a random name; the original name is kept in the row."""
-    import os
-    import uuid
-
-    extension = os.path.splitext(filename)[1].lower()[:6]
+    """Files are stored under a random name with the extension of their detected kind."""
+    # The kind comes from check_upload; the name given only matters for rows without one.
+    extension = EXTENSIONS.get(evidence.kind) or os.path.splitext(filename)[1].lower()[:6]
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def original_photo_path(evidence, filename):
+    """A kept original photo lies beside the copy that is served: `<name>.original.jpg`."""
+    stem, extension = os.path.splitext(evidence.file.name)
+    return f"{stem}.original{extension}"
+
+
+class EvidenceFieldFile(FieldFile):
+    """An evidence file in storage; a photo goes there without its metadata (GPS, EXIF).
+
+    Whoever saves the file (the submit service, a form, a repair script), a photo is
+    re-encoded first and the row's size and SHA-256 then describe the stored copy, which
+    is the one downloaded and packed. The original is kept beside it only when
+    EVIDENCE_KEEP_ORIGINAL_PHOTOS is on, and nothing serves it.
+    """
+
+    def save(self, name, content, save=True):
+        evidence = self.instance
+        if evidence.kind not in PHOTO_KINDS:
+            super().save(name, content, save)
+            return
+        stripped = strip_photo_metadata(content, evidence.kind)
+        evidence.size = len(stripped)
+        evidence.sha256 = hashlib.sha256(stripped).hexdigest()
+        super().save(name, ContentFile(stripped), save=False)
+        if getattr(settings, "EVIDENCE_KEEP_ORIGINAL_PHOTOS", False):
+            content.seek(0)
+            evidence.original_file.save(name, content, save=False)
+        if save:
+            evidence.save()
+
+
+class EvidenceFileField(models.FileField):
+    """The file field of evidence: stores photos without their metadata."""
+
+    attr_class = EvidenceFieldFile
 
 
 class EvidenceFile(models.Model):
@@ -407,7 +447,15 @@ class EvidenceFile(models.Model):
         on_delete=models.CASCADE,
         related_name="files",
     )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    file = EvidenceFileField(_("file"), upload_to=evidence_path, max_length=200)
+    # Only with EVIDENCE_KEEP_ORIGINAL_PHOTOS, for photos; never served.
+    original_file = models.FileField(
+        _("original photo"),
+        upload_to=original_photo_path,
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(_("file type"), max_length=10)
     size = models.PositiveIntegerField(_("size"))
@@ -419,6 +467,21 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def content_type(self) -> str:
+        """The content type of what the file is, whatever its name said."""
+        return CONTENT_TYPES[self.kind]
+
+    @property
+    def download_name(self) -> str:
+        """The original name's stem with the extension of the detected kind."""
+        return download_name(self.original_name, self.kind)
+
+    @property
+    def is_shown_inline(self) -> bool:
+        """Whether a browser shows the file (PDF, photos) rather than saving it."""
+        return self.kind in INLINE_KINDS
 
 
 class TaskEvent(models.Model):
@@ -470,7 +533,6 @@ class TaskEvent(models.Model):
 
 
 __all__ = [
-    "VIEW",
     "EvidenceFile",
     "Framework",
     "Indicator",

@@ -20,9 +20,9 @@ from wenming.framework.models import EvidenceFile, Indicator, LedgerEntry, Submi
 ZIP_NAME_MAX = 120
 
 
-def entries_for(user):
-    """Ledger entries the user may see, with what their lists need."""
-    return LedgerEntry.objects.restrict(user).select_related(
+def entries_for(user, action: str = "view"):
+    """Ledger entries the user may see (or act on), with what their lists need."""
+    return LedgerEntry.objects.restrict(user, action).select_related(
         "task", "task__unit", "task__indicator"
     )
 
@@ -158,7 +158,9 @@ def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
             if not evidence_files:
                 index_rows.append(_index_row(entry, submission, None, ""))
             for evidence in evidence_files:
-                stem, extension = os.path.splitext(_zip_part(evidence.original_name))
+                # Packed under the extension of what the file is, as it is downloaded.
+                stem, extension = os.path.splitext(evidence.download_name)
+                stem = _zip_part(stem)
                 name = f"{folder}/{stem}{extension}"
                 counter = 2
                 while name in used_names:

@@ -3,13 +3,14 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.core import audit
-from wenming.core.permissions import CHANGE, VIEW, memberships
+from wenming.core.permissions import CHANGE, VIEW, require
+from wenming.core.uploads import check_upload
 from wenming.framework.models import (
     EvidenceFile,
     Framework,
@@ -42,11 +43,6 @@ MAX_FILES_PER_SUBMISSION = 20
 MAX_LINKS = 20
 
 
-def _require(user, action, entry, message):
-    if not type(entry).objects.restrict(user, action).filter(pk=entry.pk).exists():
-        raise PermissionDenied(message)
-
-
 def _require_editable(framework: Framework) -> None:
     if not framework.is_editable:
         raise ValidationError(
@@ -62,8 +58,9 @@ def create_framework(
     user, *, region: Region, name: str, edition_year: int, is_sample: bool = False
 ) -> Framework:
     """Start a draft framework for a city."""
-    if not (user.is_superuser or Framework.scope_q(user, CHANGE) is not None):
-        raise PermissionDenied(_("You may not keep frameworks."))
+    require(user, "framework.add_framework", region, _("You may not keep frameworks."))
+    if region.parent_id is not None:
+        raise ValidationError({"region": _("A framework belongs to a city, not to a district.")})
     framework = Framework(region=region, name=name, edition_year=edition_year, is_sample=is_sample)
     framework.version = 1 + (
         Framework.objects.filter(region=region, edition_year=edition_year)
@@ -74,7 +71,6 @@ def create_framework(
     )
     framework.full_clean()
     framework.save()
-    _require(user, CHANGE, framework, _("You may not keep frameworks for this city."))
     audit.created(framework, actor=user)
     return framework
 
@@ -82,7 +78,7 @@ def create_framework(
 @transaction.atomic
 def copy_framework(user, framework: Framework) -> Framework:
     """A new draft version with the same tree, weights and units, to be edited."""
-    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    require(user, CHANGE, framework, _("You may not keep this framework."))
     copy = Framework.objects.get(pk=framework.pk)
     copy.pk = None
     copy.status = Framework.Status.DRAFT
@@ -119,7 +115,7 @@ def copy_framework(user, framework: Framework) -> Framework:
 def activate_framework(user, framework: Framework) -> Framework:
     """Make this the city's one active framework; the previous one is archived."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    require(user, CHANGE, framework, _("You may not keep this framework."))
     if not framework.indicators.filter(level=3).exists():
         raise ValidationError(_("A framework without level-3 contents cannot be activated."))
     for current in (
@@ -154,7 +150,7 @@ WEIGHT_FIELDS = (
 def update_weights(user, framework: Framework, **weights) -> Framework:
     """Change a draft's assessment weights; each group must add up to 100."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    require(user, CHANGE, framework, _("You may not keep this framework."))
     _require_editable(framework)
     change = audit.change(framework, actor=user)
     for name, value in weights.items():
@@ -200,7 +196,7 @@ def save_indicator(
     existing: Indicator | None = None,
 ) -> Indicator:
     """Create or change one node of a draft framework's tree."""
-    _require(user, CHANGE, framework, _("You may not keep this framework."))
+    require(user, CHANGE, framework, _("You may not keep this framework."))
     _require_editable(framework)
     node = existing or Indicator(framework=framework, code=code)
     change = audit.change(node, actor=user, snapshot=_indicator_snapshot)
@@ -219,7 +215,7 @@ def save_indicator(
 @transaction.atomic
 def delete_indicator(user, node: Indicator) -> None:
     """Remove a node and its subtree from a draft; refused while tasks point to it."""
-    _require(user, CHANGE, node.framework, _("You may not keep this framework."))
+    require(user, CHANGE, node.framework, _("You may not keep this framework."))
     _require_editable(node.framework)
     if Task.objects.filter(
         indicator__in=[node.pk, *node.children.values_list("pk", flat=True)]
@@ -322,8 +318,10 @@ def create_task(
     today=None,
 ) -> Task:
     """Hand work to a unit (交办); the first entry is created with it."""
-    _require(user, CHANGE, unit.region, _("You may not hand work to %(unit)s.") % {"unit": unit})
-    _require(user, VIEW, framework, _("You may not use this framework."))
+    require(
+        user, "framework.assign", unit, _("You may not hand work to %(unit)s.") % {"unit": unit}
+    )
+    require(user, VIEW, framework, _("You may not use this framework."))
     if framework.status != Framework.Status.ACTIVE:
         raise ValidationError(_("Tasks are handed out from the active framework."))
     if indicator is not None and (indicator.framework_id != framework.pk or indicator.level != 3):
@@ -442,8 +440,7 @@ def create_due_entries(today=None) -> int:
 def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
     """The unit confirms it has received the task (交办确认)."""
     entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
-    if not _is_unit_member(user, entry.task.unit):
-        raise PermissionDenied(_("Only the unit's staff confirm receipt."))
+    require(user, "framework.acknowledge", entry, _("Only the unit's staff confirm receipt."))
     if entry.status != LedgerEntry.Status.ASSIGNED:
         raise ValidationError(_("Receipt was already confirmed."))
     change = audit.change(entry, actor=user, event="acknowledge")
@@ -462,36 +459,16 @@ def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
     return entry
 
 
-def _is_unit_member(user, unit: Unit) -> bool:
-    return any(
-        m.role == "unit_staff" and m.unit_id and unit.path.startswith(m.unit.path)
-        for m in memberships(user)
-    )
-
-
-def _is_reviewer(user, entry: LedgerEntry) -> bool:
-    if user.is_superuser:
-        return True
-    region_path = entry.task.unit.region.path
-    return any(
-        m.role in ("office_admin", "office_staff")
-        and m.region_id
-        and region_path.startswith(m.region.path)
-        for m in memberships(user)
-    )
-
-
 # Ledger -------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links=()) -> Submission:
     """A new version of the unit's evidence; files are checked by content first."""
-    from wenming.core.uploads import check_upload
-
     entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
-    if not _is_unit_member(user, entry.task.unit):
-        raise PermissionDenied(_("Only the unit's staff submit its evidence."))
+    require(
+        user, "framework.submit_evidence", entry, _("Only the unit's staff submit its evidence.")
+    )
     if entry.status in (
         LedgerEntry.Status.SUBMITTED,
         LedgerEntry.Status.PASSED,
@@ -557,14 +534,10 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
 @transaction.atomic
 def review(user, submission: Submission, outcome: str, reason: str = "") -> Submission:
     """The office passes, returns (with a reason) or fails the latest submission."""
-    submission = (
-        Submission.objects.select_for_update()
-        .select_related("entry__task__unit__region")
-        .get(pk=submission.pk)
-    )
+    # Every ledger step locks the entry first, then what hangs from it: no lock-order cycle.
     entry = LedgerEntry.objects.select_for_update().get(pk=submission.entry_id)
-    if not _is_reviewer(user, entry):
-        raise PermissionDenied(_("Only the office reviews ledgers."))
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    require(user, "framework.review", entry, _("Only the office reviews ledgers."))
     if submission.outcome != Submission.Outcome.PENDING:
         raise ValidationError(_("This submission was already reviewed."))
     reason = reason.strip()

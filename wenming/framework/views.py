@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from wenming.core.permissions import CHANGE, memberships
+from wenming.core.permissions import CHANGE, can
+from wenming.core.uploads import content_disposition
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.framework import selectors, services
 from wenming.framework.forms import (
@@ -32,7 +33,11 @@ from wenming.framework.models import (
     LedgerEntry,
     Task,
 )
+from wenming.framework.sample import build_workbook_bytes
 from wenming.regions.models import Region, Unit
+
+ADD_FRAMEWORK = "framework.add_framework"
+ASSIGN = "framework.assign"
 
 
 def _framework(user, pk, action="view"):
@@ -62,7 +67,7 @@ class FrameworkListView(StaffRequiredMixin, View):
             {
                 "frameworks": frameworks,
                 "form": form,
-                "can_create": _may_start_framework(user),
+                "can_create": can(user, ADD_FRAMEWORK),
             },
         )
 
@@ -71,7 +76,7 @@ class FrameworkListView(StaffRequiredMixin, View):
         if not form.is_valid():
             return self.render_page(form)
         region = _home_city(request.user)
-        if region is None:
+        if region is None or not can(request.user, ADD_FRAMEWORK):
             raise PermissionDenied(_("You may not keep frameworks."))
         try:
             framework = services.create_framework(request.user, region=region, **form.cleaned_data)
@@ -81,23 +86,14 @@ class FrameworkListView(StaffRequiredMixin, View):
         return redirect("framework:framework_detail", pk=framework.pk)
 
 
-def _may_start_framework(user) -> bool:
-    """Frameworks belong to a city: its office (a role at the root region) starts them."""
-    return user.is_superuser or any(
-        m.role in ("office_admin", "office_staff") and m.region_id and m.region.parent_id is None
-        for m in memberships(user)
-    )
-
-
 def _home_city(user):
-    """The root region of the first office role the user holds (the city they work for)."""
-    for membership in memberships(user):
-        if membership.role in ("office_admin", "office_staff") and membership.region_id:
-            root_code = membership.region.ancestor_codes()[0]
-            return Region.objects.get(code=root_code)
-    if user.is_superuser:
-        return Region.objects.filter(parent__isnull=True).order_by("path").first()
-    return None
+    """The city whose frameworks the user may start (the first, for a superuser)."""
+    return (
+        Region.objects.restrict(user, ADD_FRAMEWORK)
+        .filter(parent__isnull=True)
+        .order_by("path")
+        .first()
+    )
 
 
 class FrameworkDetailView(StaffRequiredMixin, View):
@@ -137,9 +133,7 @@ class FrameworkDetailView(StaffRequiredMixin, View):
             )
             for item in children.get(None, [])
         ]
-        can_change = (
-            Framework.objects.restrict(request.user, CHANGE).filter(pk=framework.pk).exists()
-        )
+        can_change = can(request.user, CHANGE, framework)
         return render(
             request,
             "framework/framework_detail.html",
@@ -186,8 +180,6 @@ class FrameworkExportView(StaffRequiredMixin, View):
     """The framework as the import template (an empty template with ?template=1)."""
 
     def get(self, request, pk):
-        from wenming.framework.sample import build_workbook_bytes
-
         framework = _framework(request.user, pk)
         rows = [] if request.GET.get("template") else export_rows(framework)
         return xlsx_response(build_workbook_bytes(rows), f"framework-{framework.edition_year}")
@@ -242,7 +234,7 @@ class TaskCreateView(StaffRequiredMixin, View):
 
     def units(self):
         return (
-            Unit.objects.restrict(self.request.user, CHANGE).filter(is_active=True).order_by("path")
+            Unit.objects.restrict(self.request.user, ASSIGN).filter(is_active=True).order_by("path")
         )
 
     def get(self, request):
@@ -309,19 +301,12 @@ class TaskListView(StaffRequiredMixin, ListView):
     mine = False
 
     def get_queryset(self):
-        queryset = selectors.entries_for(self.request.user)
         if self.mine:
-            unit_paths = [
-                m.unit.path
-                for m in memberships(self.request.user)
-                if m.role == "unit_staff" and m.unit_id
-            ]
-            if not unit_paths:
-                return queryset.none()
-            mine = Q()
-            for path in unit_paths:
-                mine |= Q(task__unit__path__within=path)
-            queryset = queryset.filter(mine).exclude(status=LedgerEntry.Status.PASSED)
+            # A unit's own to-do list: the entries it submits evidence for.
+            queryset = selectors.entries_for(self.request.user, "framework.submit_evidence")
+            queryset = queryset.exclude(status=LedgerEntry.Status.PASSED)
+        else:
+            queryset = selectors.entries_for(self.request.user)
         self.filters = {
             key: self.request.GET.get(key, "").strip()[:100]
             for key in ("status", "unit", "q", "overdue")
@@ -346,9 +331,7 @@ class TaskListView(StaffRequiredMixin, ListView):
         context["filters"] = self.filters
         context["statuses"] = LedgerEntry.Status.choices
         context["mine"] = self.mine
-        context["can_hand_out"] = (
-            not self.mine and Unit.objects.restrict(self.request.user, CHANGE).exists()
-        )
+        context["can_hand_out"] = not self.mine and can(self.request.user, ASSIGN)
         today = timezone.localdate()
         context["today"] = today
         context["export_units"] = (
@@ -388,8 +371,9 @@ class EntryDetailView(StaffRequiredMixin, View):
                 "entry": entry,
                 "submissions": submissions,
                 "events": entry.events.select_related("actor", "submission"),
-                "is_unit_member": services._is_unit_member(request.user, entry.task.unit),
-                "is_reviewer": services._is_reviewer(request.user, entry),
+                "may_acknowledge": can(request.user, "framework.acknowledge", entry),
+                "may_submit": can(request.user, "framework.submit_evidence", entry),
+                "is_reviewer": can(request.user, "framework.review", entry),
                 "latest": latest,
                 "submission_form": submission_form or SubmissionForm(),
                 "review_form": review_form or ReviewForm(),
@@ -446,8 +430,11 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
         evidence = get_object_or_404(EvidenceFile.objects.select_related("submission"), pk=pk)
         if not selectors.entries_for(request.user).filter(pk=evidence.submission.entry_id).exists():
             raise Http404
-        response = FileResponse(
-            evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+        # Type and name come from the detected kind, never from the name the uploader gave:
+        # a PDF uploaded as x.html goes out as application/pdf named x.pdf.
+        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+        response["Content-Disposition"] = content_disposition(
+            evidence.download_name, inline=evidence.is_shown_inline
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response

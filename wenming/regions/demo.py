@@ -152,12 +152,12 @@ ACCOUNT_SPECS = [
     ("city_admin", Membership.Role.OFFICE_ADMIN, "综合科科长"),
     ("city_staff", Membership.Role.OFFICE_STAFF, "综合科科员"),
     ("district", Membership.Role.OFFICE_STAFF, "区文明办科员"),
-    ("leader", Membership.Role.LEADER, "分管副市长"),
-    ("inspector", Membership.Role.INSPECTOR, "测评员"),
+    ("city_leader", Membership.Role.LEADER, "分管副市长"),
+    ("inspector1", Membership.Role.INSPECTOR, "测评员"),
     ("unit_cgj", Membership.Role.UNIT_STAFF, "创文联络员"),
     ("unit_street1", Membership.Role.UNIT_STAFF, "创文联络员"),
-    ("volunteer", Membership.Role.VOLUNTEER, "志愿者"),
-    ("resident", Membership.Role.RESIDENT, ""),
+    ("volunteer1", Membership.Role.VOLUNTEER, "志愿者"),
+    ("resident1", Membership.Role.RESIDENT, ""),
 ]
 FIXED_USERNAMES = [spec[0] for spec in ACCOUNT_SPECS if spec[0] != "district"]
 
@@ -556,12 +556,12 @@ def _build_accounts(tree: _Tree, units: dict[str, Unit], scale: int, password: s
     places = {
         "city_admin": (tree.city, None),
         "city_staff": (tree.city, None),
-        "leader": (tree.city, None),
-        "inspector": (tree.city, None),
+        "city_leader": (tree.city, None),
+        "inspector1": (tree.city, None),
         "unit_cgj": (None, units[f"{DEMO_UNIT_CODE_PREFIX}CGJ"]),
         "unit_street1": (None, first_street_office),
-        "volunteer": (tree.communities[0], None),
-        "resident": (tree.communities[0], None),
+        "volunteer1": (tree.communities[0], None),
+        "resident1": (tree.communities[0], None),
     }
     roles = {}
     for username, role, title in ACCOUNT_SPECS:

@@ -1,9 +1,11 @@
 """Forms of the regions app."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import StyledFormMixin
+from wenming.regions.models import Membership, Region, Unit
 
 
 class PersonForm(StyledFormMixin, forms.Form):
@@ -37,30 +39,22 @@ class PersonForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from wenming.regions.models import Membership
-
         self.user = user
         self.fields["role"].choices = Membership.Role.choices
 
     def clean_username(self):
-        from django.contrib.auth import get_user_model
-
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is taken."))
         return username
 
     def clean_mobile(self):
-        from django.contrib.auth import get_user_model
-
         mobile = self.cleaned_data["mobile"]
         if mobile and get_user_model().objects.filter(mobile=mobile).exists():
             raise forms.ValidationError(_("This mobile number belongs to another account."))
         return mobile
 
     def clean(self):
-        from wenming.regions.models import Membership, Region, Unit
-
         data = super().clean()
         code = data.get("place_code", "")
         role = data.get("role")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wenming.core.fields import PathField
 from wenming.core.models import TimeStampedModel
 from wenming.core.permissions import RestrictedQuerySet, ScopedModel
+from wenming.regions.roles import Role
 
 PATH_SEPARATOR = "/"
 code_validator = RegexValidator(r"^[0-9]{6,20}$", _("A code is 6 to 20 digits."))
@@ -159,14 +160,7 @@ class Unit(TreeNode, TimeStampedModel):
 class Membership(ScopedModel, TimeStampedModel):
     """A person's role within a region (and its subtree) or within a unit."""
 
-    class Role(models.TextChoices):
-        OFFICE_ADMIN = "office_admin", _("Office admin")
-        OFFICE_STAFF = "office_staff", _("Office staff")
-        UNIT_STAFF = "unit_staff", _("Unit staff")
-        INSPECTOR = "inspector", _("Inspector")
-        LEADER = "leader", _("Leader")
-        VOLUNTEER = "volunteer", _("Volunteer")
-        RESIDENT = "resident", _("Resident")
+    Role = Role
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

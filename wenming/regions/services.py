@@ -6,10 +6,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from wenming.accounts.services import create_person
 from wenming.core import audit
-from wenming.core.permissions import ADD, CHANGE, can_manage_people, forget_memberships
+from wenming.core.permissions import ADD, CHANGE, can, require
 from wenming.regions.models import Membership, Region, TreeNode, Unit
+from wenming.regions.scoping import forget_memberships
 
+MANAGE_PEOPLE = "regions.manage_people"
 REGION_FIELDS = (
     "code",
     "name",
@@ -36,11 +39,6 @@ UNIT_FIELDS = (
 )
 
 
-def _require(user, action, instance, message):
-    if not type(instance).objects.restrict(user, action).filter(pk=instance.pk).exists():
-        raise PermissionDenied(message)
-
-
 def _require_parent_scope(user, parent, model_label):
     """Creating a root needs a superuser; creating a child needs `add` on the parent."""
     if parent is None:
@@ -49,7 +47,7 @@ def _require_parent_scope(user, parent, model_label):
                 _("Only a superuser may create a top-level %(kind)s.") % {"kind": model_label}
             )
         return
-    _require(user, ADD, parent, _("You may not add beneath %(name)s.") % {"name": parent})
+    require(user, ADD, parent, _("You may not add beneath %(name)s.") % {"name": parent})
 
 
 def _move_subtree(model, old_path: str, new_path: str, depth_change: int) -> None:
@@ -101,7 +99,7 @@ def create_region(user, **fields) -> Region:
 def update_region(user, region: Region, **changes) -> Region:
     """Change a region; a new code or parent moves its whole subtree with it."""
     region = Region.objects.select_for_update().get(pk=region.pk)
-    _require(user, CHANGE, region, _("You may not change this region."))
+    require(user, CHANGE, region, _("You may not change this region."))
     change = audit.change(region, actor=user)
     for name, value in changes.items():
         if name not in REGION_FIELDS:
@@ -111,7 +109,7 @@ def update_region(user, region: Region, **changes) -> Region:
         if region.parent is None and not user.is_superuser:
             raise PermissionDenied(_("Only a superuser may create a top-level region."))
         if region.parent is not None:
-            _require(user, ADD, region.parent, _("You may not move a region there."))
+            require(user, ADD, region.parent, _("You may not move a region there."))
     _validate_region_level(region)
     old_path, new_path, depth_change = _place_in_tree(region)
     region.full_clean()
@@ -129,9 +127,9 @@ def create_unit(user, **fields) -> Unit:
     region = unit.region if unit.region_id else None
     if region is None:
         raise ValidationError({"region": _("A unit must belong to a region.")})
-    _require(user, ADD, region, _("You may not add units in %(name)s.") % {"name": region})
+    require(user, ADD, region, _("You may not add units in %(name)s.") % {"name": region})
     if unit.parent is not None:
-        _require(
+        require(
             user,
             CHANGE,
             unit.parent,
@@ -148,16 +146,16 @@ def create_unit(user, **fields) -> Unit:
 def update_unit(user, unit: Unit, **changes) -> Unit:
     """Change a unit; a new code or parent unit moves its sub-units with it."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _require(user, CHANGE, unit, _("You may not change this unit."))
+    require(user, CHANGE, unit, _("You may not change this unit."))
     change = audit.change(unit, actor=user)
     for name, value in changes.items():
         if name not in UNIT_FIELDS:
             raise ValueError(f"unknown unit field {name}")
         setattr(unit, name, value)
     if "region" in changes:
-        _require(user, ADD, unit.region, _("You may not move a unit there."))
+        require(user, ADD, unit.region, _("You may not move a unit there."))
     if "parent" in changes and unit.parent is not None:
-        _require(
+        require(
             user,
             CHANGE,
             unit.parent,
@@ -179,10 +177,12 @@ def grant_membership(user, person, role, *, region=None, unit=None, title="") ->
         region = unit.region
     elif region is None:
         raise ValidationError(_("A role is held in a region or a unit."))
-    if not can_manage_people(user, region):
-        raise PermissionDenied(
-            _("You may not give roles in %(place)s.") % {"place": unit or region}
-        )
+    require(
+        user,
+        MANAGE_PEOPLE,
+        region,
+        _("You may not give roles in %(place)s.") % {"place": unit or region},
+    )
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if role == Membership.Role.UNIT_STAFF and unit is None:
@@ -208,8 +208,7 @@ def grant_membership(user, person, role, *, region=None, unit=None, title="") ->
 @transaction.atomic
 def revoke_membership(user, membership: Membership) -> None:
     """End a role; the row stays so the audit trail keeps its meaning."""
-    if not can_manage_people(user, membership.region):
-        raise PermissionDenied(_("You may not remove roles here."))
+    require(user, MANAGE_PEOPLE, membership.region, _("You may not remove roles here."))
     if not membership.is_active:
         raise ValidationError(_("This role has already ended."))
     change = audit.change(membership, actor=user, event="role_ended")
@@ -222,10 +221,8 @@ def revoke_membership(user, membership: Membership) -> None:
 @transaction.atomic
 def add_person(user, *, role, region=None, unit=None, title="", **person_fields):
     """Create an account and give it its first role, as one audited change."""
-    from wenming.accounts.services import create_person
-
     place_region = unit.region if unit is not None else region
-    if place_region is None or not can_manage_people(user, place_region):
+    if place_region is None or not can(user, MANAGE_PEOPLE, place_region):
         raise PermissionDenied(_("You may not add people there."))
     person = create_person(user, **person_fields)
     grant_membership(user, person, role, region=region, unit=unit, title=title)

@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from wenming.core.masking import can_see_personal_data
-from wenming.core.permissions import ADD, can_manage_people
+from wenming.core.permissions import can
 from wenming.core.views import StaffRequiredMixin, xlsx_response
 from wenming.regions import importers, services
 from wenming.regions.filters import RegionFilterSet, UnitFilterSet
@@ -44,9 +44,7 @@ class FilteredListView(StaffRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
-        context["can_import"] = (
-            request_user := self.request.user
-        ).is_superuser or Region.objects.restrict(request_user, ADD).exists()
+        context["can_import"] = can(self.request.user, "regions.add_region")
         return context
 
 
@@ -158,7 +156,7 @@ class PeopleListView(StaffRequiredMixin, ListView):
         context["roles"] = Membership.Role.choices
         context["role"] = self.role
         context["query"] = self.query
-        context["can_manage"] = can_manage_people(self.request.user)
+        context["can_manage"] = can(self.request.user, "regions.manage_people")
         return context
 
 
@@ -168,7 +166,7 @@ class PersonCreateView(StaffRequiredMixin, View):
     template_name = "regions/person_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_manage_people(request.user):
+        if request.user.is_authenticated and not can(request.user, "regions.manage_people"):
             raise PermissionDenied(_("Only an office admin adds people."))
         return super().dispatch(request, *args, **kwargs)
 
