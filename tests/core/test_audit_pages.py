@@ -2,6 +2,8 @@
 
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -63,7 +65,7 @@ def test_export_lists_entries_with_formulas_neutralised(people, city):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[2] for row in rows] == ["east_staff", "city_admin"]
-    after_cell = rows[0][11]
+    after_cell = rows[0][13]
     assert '"contact_name": "=HYPERLINK(1)"' in after_cell
     assert all(not str(cell).startswith("=") for row in rows for cell in row if cell)
 
@@ -83,3 +85,89 @@ def test_with_two_cities_each_city_admin_reads_only_its_own_peoples_entries(peop
     assert list(rows) == []
     rows = client_for(people.city_admin).get(URL + "?action=update").context["object_list"]
     assert [entry.actor_name for entry in rows] == ["east_staff", "city_admin"]
+
+
+def test_entries_read_in_the_readers_language_with_the_objects_name_and_link(people, city):
+    with acting_as(people.city_admin):
+        services.update_region(people.city_admin, city.east, name="东湖新区")
+        services.revoke_membership(people.city_admin, people.leader.memberships.get())
+    audit.record(
+        "update",
+        city.west,
+        actor=people.city_admin,
+        event="review_returned",
+        params={"reason": "缺照片"},
+    )
+    client = client_for(people.city_admin)
+    rows = client.get(URL + "?action=update").context["object_list"]
+    described = [(e.description, e.type_label, e.object_url) for e in rows]
+    assert described == [
+        ("退回：缺照片", "区域", f"/staff/regions/{city.west.pk}/"),
+        ("终止角色", "角色任职", "/staff/people/"),
+        ("修改了：名称", "区域", f"/staff/regions/{city.east.pk}/"),
+    ]
+    page = client.get(URL + "?action=update").content.decode()
+    assert f'<a href="/staff/regions/{city.east.pk}/">东湖新区</a>' in page
+    assert "regions.region" not in page
+    client.cookies["django_language"] = "en"
+    rows = client.get(URL + "?action=update").context["object_list"]
+    assert [(e.description, e.type_label) for e in rows] == [
+        ("Returned: 缺照片", "region"),
+        ("Role ended", "membership"),
+        ("Changed: name", "region"),
+    ]
+
+
+def test_no_link_to_an_object_the_reader_cannot_see(people, city):
+    # east_staff reads their own entries; one names the other district, which they cannot open.
+    audit.record("update", city.west, actor=people.east_staff, event="acknowledge")
+    audit.record("update", city.east, actor=people.east_staff, event="acknowledge")
+    rows = client_for(people.east_staff).get(URL + "?action=update").context["object_list"]
+    assert [(e.object_repr, e.object_url) for e in rows] == [
+        ("东湖区", f"/staff/regions/{city.east.pk}/"),
+        ("西山区", None),
+    ]
+
+
+def test_objects_without_a_page_and_removed_models_show_their_name_only(people, city):
+    audit.record("login", people.leader, actor=people.leader)
+    audit.record("import", actor=people.city_admin, object_type="gone.model", object_id="3")
+    rows = client_for(people.superuser).get(URL).context["object_list"]
+    by_type = {e.object_type: (e.type_label, e.object_url) for e in rows}
+    assert by_type["accounts.user"] == ("人员", None)
+    assert by_type["gone.model"] == ("gone.model", None)
+
+
+def test_links_cost_one_query_per_object_type_not_per_entry(people, city):
+    client = client_for(people.city_admin)
+    for _number in range(3):
+        audit.record("update", city.east, actor=people.city_admin, event="acknowledge")
+        audit.record("update", city.east_unit, actor=people.city_admin, event="acknowledge")
+    client.get(URL)
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for _number in range(20):
+        audit.record("update", city.west, actor=people.city_admin, event="acknowledge")
+        audit.record("update", city.west_unit, actor=people.city_admin, event="acknowledge")
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)
+
+
+def test_export_shows_descriptions_and_keeps_the_codes(people, city):
+    audit.record(
+        "update", city.west, actor=people.city_admin, event="review_passed", params={"reason": "好"}
+    )
+    response = client_for(people.city_admin).get(URL + "?action=update&export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[2]]
+    record = dict(zip(header, row, strict=True))
+    assert (record["对象类型"], record["对象"], record["说明"], record["事件"]) == (
+        "区域",
+        "西山区",
+        "审核通过：好",
+        "review_passed",
+    )
+    assert record["参数"] == '{"reason": "好"}'
