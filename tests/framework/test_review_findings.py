@@ -34,11 +34,7 @@ def test_a_district_cannot_make_itself_a_top_level_region(people, city):
     east_admin = member("office_admin", region=city.east, username="east_admin")
     data = workbook(REGION_HEADER, [["990101000000", "东湖区", "区县", "", "", ""]])
     with translation.override("en"):
-        plan = (
-            RegionImporter(east_admin, Region.objects.none()).apply(data)
-            if False
-            else RegionImporter(east_admin).apply(data)
-        )
+        plan = RegionImporter(east_admin).apply(data)
     assert [(e.row, e.column, e.message) for e in plan.errors] == [
         (2, "D", "Only a superuser may create a top-level region.")
     ]
@@ -103,9 +99,8 @@ def test_a_recurring_task_cannot_start_years_back(people, active, city):
 )
 def test_oversized_ids_are_refused_not_crashing(people, active, url):
     response = client_for(people.city_admin).get(url)
-    assert response.status_code in (200, 400)
-    if url.startswith("/api/"):
-        assert response.status_code == 400
+    # Pages ignore a filter value they cannot use; the API says it is invalid.
+    assert response.status_code == (400 if url.startswith("/api/") else 200)
 
 
 def test_review_without_a_valid_submission_is_a_clear_error(people, entry):

@@ -156,7 +156,7 @@ def test_words_and_parameters(rows):
         elif rule == "数据对标":
             assert re.fullmatch(r"目标值=[0-9]+(\.[0-9]+)?", parameters)
         elif rule == "问卷比率":
-            assert parameters == "" or re.fullmatch(r"目标值=[0-9]+", parameters)
+            assert re.fullmatch(r"目标值=[0-9]+", parameters)
         else:
             assert parameters == ""
         assert row["standard"]
