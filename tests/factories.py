@@ -21,7 +21,7 @@ from wenming.framework.models import (
     Task,
     TaskEvent,
 )
-from wenming.regions.models import Membership, Region, TreeNode, Unit
+from wenming.regions.models import Membership, Region, Unit
 
 PASSWORD = "Sample#2026"
 
@@ -42,11 +42,6 @@ class UserFactory(DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
-def _place(node, parent):
-    node.path = TreeNode.build_path(parent.path if parent else None, node.code)
-    node.depth = parent.depth + 1 if parent else 1
-
-
 class RegionFactory(DjangoModelFactory):
     class Meta:
         model = Region
@@ -59,7 +54,7 @@ class RegionFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         node = model_class(*args, **kwargs)
-        _place(node, node.parent)
+        node.place_under(node.parent)
         node.save()
         return node
 
@@ -79,7 +74,7 @@ class UnitFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         node = model_class(*args, **kwargs)
-        _place(node, node.parent)
+        node.place_under(node.parent)
         node.save()
         return node
 

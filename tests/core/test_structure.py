@@ -101,3 +101,21 @@ def test_every_grant_names_a_real_role_and_every_action_has_a_label():
         assert all(
             isinstance(grant, Grant) for grants in action.grants.values() for grant in grants
         )
+
+
+def test_the_permissions_command_prints_every_action_with_its_grants():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("permissions", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("| action | Description | Office admin | Office staff |")
+    assert len(lines) == 2 + len(list(TABLE))
+    review = next(line for line in lines if line.startswith("| framework.review |"))
+    assert review == (
+        "| framework.review | Review ledger evidence | subtree | subtree |  |  |  |  |  |"
+    )
+    audit = next(line for line in lines if line.startswith("| core.view_auditentry |"))
+    assert "| people (top), own | own | own | own | own |  |  |" in audit

@@ -332,16 +332,15 @@ def _bulk_create(model, objects: list) -> list:
 
 
 def _region(code: str, name: str, level: int, parent: Region | None, point) -> Region:
-    return Region(
+    region = Region(
         code=code,
         name=name,
         level=level,
-        parent=parent,
-        path=TreeNode.build_path(parent.path if parent else None, code),
-        depth=(parent.depth + 1) if parent else 1,
         center_longitude=_coordinate(point[0]),
         center_latitude=_coordinate(point[1]),
     )
+    region.place_under(parent)
+    return region
 
 
 def _unit(
@@ -354,19 +353,18 @@ def _unit(
     rng: random.Random,
     address_prefix: str,
 ) -> Unit:
-    return Unit(
+    unit = Unit(
         code=code,
         name=name,
         short_name=short_name,
         type=unit_type,
         region=region,
-        parent=parent,
-        path=TreeNode.build_path(parent.path if parent else None, code),
-        depth=(parent.depth + 1) if parent else 1,
         contact_name=_person_name(rng),
         contact_mobile=_mobile(rng),
         address=_address(rng, address_prefix),
     )
+    unit.place_under(parent)
+    return unit
 
 
 @dataclass

@@ -47,6 +47,19 @@ class TreeNode(ScopedModel):
         """The path of a node with `code` under a parent with `parent_path`."""
         return f"{parent_path or PATH_SEPARATOR}{code}{PATH_SEPARATOR}"
 
+    def place_under(self, parent: "TreeNode | None") -> None:
+        """Set `parent`, and `path` and `depth` from it and the node's code (not saved).
+
+        The one place a node's position is computed; services also move its descendants.
+        """
+        self.parent = parent
+        self.path = self.build_path(parent.path if parent else None, self.code)
+        self.depth = parent.depth + 1 if parent else 1
+
+    def is_within(self, other: "TreeNode") -> bool:
+        """Whether this node is `other` or lies beneath it."""
+        return self.path.startswith(other.path)
+
     def ancestor_codes(self) -> list[str]:
         """Codes from the root down to and including this node."""
         return [code for code in self.path.split(PATH_SEPARATOR) if code]

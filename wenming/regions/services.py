@@ -62,10 +62,9 @@ def _place_in_tree(node: TreeNode) -> tuple[str, str, int]:
     """Set path and depth from parent and code; return old path, new path, depth change."""
     old_path, old_depth = node.path, node.depth
     parent = node.parent
-    if parent is not None and node.pk and parent.path.startswith(node.path):
+    if parent is not None and node.pk and parent.is_within(node):
         raise ValidationError({"parent": _("A node cannot be moved beneath itself.")})
-    node.path = TreeNode.build_path(parent.path if parent else None, node.code)
-    node.depth = (parent.depth + 1) if parent else 1
+    node.place_under(parent)
     return old_path, node.path, node.depth - old_depth
 
 

@@ -1,7 +1,8 @@
-"""Template helpers: masking personal data, keeping query strings while paging."""
+"""Template helpers: decisions from the permission table, masking, query strings."""
 
 from django import template
 
+from wenming.core import permissions
 from wenming.core.masking import can_see_personal_data, mask_id_number, mask_mobile
 
 register = template.Library()
@@ -36,3 +37,9 @@ def completion_label(row, prefix):
     code = row.get(f"{prefix}__code") or ""
     name = row.get(f"{prefix}__name") or ""
     return f"{code} {name}".strip() or "—"
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, obj=None):
+    """`{% can "framework.review" entry as may_review %}`: a decision from the table."""
+    return permissions.can(context["request"].user, action, obj)
