@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.models import TimeStampedModel
+from wenming.core.permissions import RestrictedQuerySet, ScopedModel
 from wenming.core.uploads import (
     CONTENT_TYPES,
     EXTENSIONS,
@@ -24,7 +25,6 @@ from wenming.core.uploads import (
     download_name,
     strip_photo_metadata,
 )
-from wenming.core.permissions import RestrictedQuerySet, ScopedModel
 from wenming.regions.models import Region, Unit
 
 POINTS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
