@@ -531,6 +531,15 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
     return submission
 
 
+# A review outcome → the entry's new status and the history event it writes; an outcome
+# not listed here is refused.
+REVIEW_TRANSITIONS = {
+    Submission.Outcome.PASSED: (LedgerEntry.Status.PASSED, TaskEvent.Action.PASS),
+    Submission.Outcome.RETURNED: (LedgerEntry.Status.RETURNED, TaskEvent.Action.RETURN),
+    Submission.Outcome.FAILED: (LedgerEntry.Status.FAILED, TaskEvent.Action.FAIL),
+}
+
+
 @transaction.atomic
 def review(user, submission: Submission, outcome: str, reason: str = "") -> Submission:
     """The office passes, returns (with a reason) or fails the latest submission."""
@@ -541,11 +550,7 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     if submission.outcome != Submission.Outcome.PENDING:
         raise ValidationError(_("This submission was already reviewed."))
     reason = reason.strip()
-    if outcome not in (
-        Submission.Outcome.PASSED,
-        Submission.Outcome.RETURNED,
-        Submission.Outcome.FAILED,
-    ):
+    if outcome not in REVIEW_TRANSITIONS:
         raise ValidationError(_("Unknown review outcome."))
     if outcome != Submission.Outcome.PASSED and not reason:
         raise ValidationError({"reason": _("Say why the evidence is returned or failed.")})
@@ -558,17 +563,8 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
         update_fields=["outcome", "reviewed_by", "reviewed_at", "review_reason", "updated_at"]
     )
     from_status = entry.status
-    entry.status = {
-        "passed": LedgerEntry.Status.PASSED,
-        "returned": LedgerEntry.Status.RETURNED,
-        "failed": LedgerEntry.Status.FAILED,
-    }[outcome]
+    entry.status, action = REVIEW_TRANSITIONS[outcome]
     entry.save(update_fields=["status", "updated_at"])
-    action = {
-        "passed": TaskEvent.Action.PASS,
-        "returned": TaskEvent.Action.RETURN,
-        "failed": TaskEvent.Action.FAIL,
-    }[outcome]
     _event(
         entry,
         action,
