@@ -769,3 +769,27 @@ def test_stripping_drops_what_follows_the_image():
     stripped = strip_photo_metadata(io.BytesIO(original), "png")
     assert b"trailing payload" not in stripped
     assert stripped.endswith(b"IEND\xaeB`\x82")
+
+
+def png_that_does_not_inflate() -> bytes:
+    """A PNG whose chunks and CRCs are intact around pixel data that does not inflate."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", b"not deflate data at all")
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_png_whose_pixels_do_not_inflate_is_damaged():
+    content = png_that_does_not_inflate()
+    assert refusal(upload("坏.png", content)) == ["“坏.png” is a damaged image."]
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        strip_photo_metadata(io.BytesIO(content), "png", name="dir/坏.png")
+    assert caught.value.messages == ["“坏.png” is a damaged image."]

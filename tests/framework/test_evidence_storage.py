@@ -8,12 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from PIL import ExifTags, Image
 
 from tests.conftest import client_for
-from tests.core.test_uploads import make_docx, make_image
+from tests.core.test_uploads import make_docx, make_image, png_that_does_not_inflate
 from tests.framework.conftest import START
 from wenming.core.uploads import strip_photo_metadata
 from wenming.framework import services
@@ -190,3 +191,11 @@ def test_another_districts_evidence_answers_404(people, entry):
     (evidence,) = submit(people, entry, ("制度.pdf", PDF))
     response = client_for(people.west_staff).get(f"/staff/evidence/{evidence.pk}/")
     assert response.status_code == 404
+
+
+def test_a_photo_that_cannot_be_decoded_is_refused_before_anything_is_stored(people, entry, media):
+    with pytest.raises(ValidationError) as error:
+        submit(people, entry, ("制度.pdf", PDF), ("坏.png", png_that_does_not_inflate()))
+    assert error.value.messages == ["“坏.png”是已损坏的图片。"]
+    assert entry.submissions.count() == 0
+    assert not Path(media).exists()

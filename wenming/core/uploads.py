@@ -370,13 +370,15 @@ def verify_image(stream, kind: str, *, name: str | None = None) -> None:
             if width * height > IMAGE_MAX_PIXELS:
                 raise _too_many_pixels(name)
             image.verify()
-        if kind == "jpg":
-            # verify() does not look at JPEG data: decode it at 1/8 scale, which is cheap
-            # and finds truncated or corrupt files.
-            stream.seek(0)
-            with Image.open(stream, formats=[image_format]) as image:
+        stream.seek(0)
+        with Image.open(stream, formats=[image_format]) as image:
+            if kind == "jpg":
+                # verify() does not look at JPEG data: decode it at 1/8 scale, which is
+                # cheap and finds truncated or corrupt files.
                 image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
-                image.load()
+            # PNG pixels are decoded in full: verify() checks chunks and CRCs, not whether
+            # the data inflates, and the photo is re-encoded when it is stored.
+            image.load()
     except ValidationError:
         raise
     except Image.DecompressionBombError as error:
@@ -524,13 +526,14 @@ def content_disposition(name: str, *, inline: bool) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def strip_photo_metadata(stream, kind: str) -> bytes:
+def strip_photo_metadata(stream, kind: str, *, name: str | None = None) -> bytes:
     """The photo re-encoded without metadata: no EXIF (GPS, camera, time), XMP or comments.
 
     The EXIF orientation is applied to the pixels first, so the photo still shows upright.
     JPEG keeps its quantisation tables and chroma subsampling, so the new file loses next
     to nothing; PNG is lossless anyway. The colour profile is kept. Anything after the
-    image data (a polyglot's payload) is dropped too.
+    image data (a polyglot's payload) is dropped too. Pixels that cannot be decoded in
+    full raise ValidationError, naming the file.
     """
     image_format = {"png": "PNG", "jpg": "JPEG"}[kind]
     position = stream.tell()
@@ -554,5 +557,13 @@ def strip_photo_metadata(stream, kind: str) -> bytes:
         output = io.BytesIO()
         upright.save(output, format=image_format, **options)
         return output.getvalue()
+    except Exception as error:  # Pillow raises many kinds: OSError, SyntaxError, struct.error…
+        # verify_image checks chunks and decodes JPEG at 1/8 scale; full decoding can still
+        # find PNG pixel data that does not inflate.
+        raise ValidationError(
+            gettext("“%(name)s” is a damaged image."),
+            code="damaged_image",
+            params={"name": sanitise_filename(name)},
+        ) from error
     finally:
         stream.seek(position)

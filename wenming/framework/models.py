@@ -421,7 +421,7 @@ class EvidenceFieldFile(FieldFile):
         if evidence.kind not in PHOTO_KINDS:
             super().save(name, content, save)
             return
-        stripped = strip_photo_metadata(content, evidence.kind)
+        stripped = strip_photo_metadata(content, evidence.kind, name=evidence.original_name)
         evidence.size = len(stripped)
         evidence.sha256 = hashlib.sha256(stripped).hexdigest()
         super().save(name, ContentFile(stripped), save=False)
