@@ -8,9 +8,11 @@ from django.contrib.auth.hashers import acheck_password, check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wenming.core import audit
 
 MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 LOGIN_KEY_MAX_LENGTH = 255
@@ -34,6 +36,16 @@ def login_key(identifier: str) -> str:
     text = unicodedata.normalize("NFKC", (identifier or "").strip())
     text = unicodedata.normalize("NFKC", text.upper()).casefold()
     return unicodedata.normalize("NFKC", text).strip()
+
+
+class PersonManager(UserManager):
+    """Django's user manager; bulk-created people get their sign-in key too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for person in objs:
+            person.login_key = login_key(person.username) or None
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class User(AbstractUser):
@@ -65,7 +77,7 @@ class User(AbstractUser):
         editable=False,
     )
 
-    objects = UserManager()
+    objects = PersonManager()
 
     REQUIRED_FIELDS = ["email"]
 
@@ -124,10 +136,8 @@ class User(AbstractUser):
         password_changed = previous["password"] != self.password and not rehashed
         deactivated = previous["is_active"] and not self.is_active
         if password_changed or deactivated:
-            from wenming.accounts import services
-
             reason = "password change" if password_changed else "deactivation"
-            services.end_api_tokens(self, reason=reason)
+            ApiToken.objects.end_for(self, reason=reason)
 
     def check_password(self, raw_password):
         """Django's check, marking a hash upgrade so it is not taken for a password change."""
@@ -199,6 +209,25 @@ def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    """Tokens, and the one way they end together."""
+
+    def end_for(self, person, *, reason: str) -> int:
+        """End every token of a person (or person id), auditing it once; how many ended."""
+        person_id = getattr(person, "pk", person)
+        with transaction.atomic():
+            ended, _by_model = self.filter(user_id=person_id).delete()
+            if ended:
+                audit.record(
+                    "delete",
+                    object_type="accounts.apitoken",
+                    object_id=str(person_id),
+                    object_repr=str(person),
+                    message=f"{ended} api tokens ended: {reason}",
+                )
+        return ended
+
+
 class ApiToken(models.Model):
     """A named API credential of one person, ending on its expiry or when access changes.
 
@@ -217,6 +246,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

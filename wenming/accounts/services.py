@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from wenming.accounts import security
 from wenming.accounts.models import ApiToken, token_digest
 from wenming.core import audit
+from wenming.core.permissions import can, require
+from wenming.regions.models import Membership
 
 # The permission an office admin needs over a person's region to end their tokens.
 REVOKE_TOKEN = "accounts.revoke_token"  # noqa: S105 (an action name, not a secret)
@@ -94,16 +96,12 @@ def renew_api_token(actor, token: ApiToken) -> ApiToken:
 
 
 def _role_regions(person) -> list:
-    from wenming.regions.models import Membership
-
     memberships = Membership.objects.filter(user=person, is_active=True).select_related("region")
     return [membership.region for membership in memberships.order_by("id")]
 
 
 def may_revoke_tokens_of(actor, person) -> bool:
     """Whether `actor` may see and end `person`'s tokens: their own, or as office admin."""
-    from wenming.core.permissions import can
-
     if actor.pk == person.pk:
         return True
     regions = _role_regions(person)
@@ -114,8 +112,6 @@ def may_revoke_tokens_of(actor, person) -> bool:
 
 
 def _require_revoke(actor, person) -> None:
-    from wenming.core.permissions import can, require
-
     if actor.pk == person.pk:
         return
     message = _("You may not end this person's API tokens.")
@@ -152,21 +148,10 @@ def revoke_api_token(actor, token: ApiToken) -> None:
 def end_api_tokens(person, *, reason: str) -> int:
     """End every API token of a person (or person id); returns how many ended.
 
-    Called on a password change or reset, a deactivation and a role's end, whichever
-    path caused it; writes one audit entry when any token ended.
+    Called on a password change or reset and a deactivation (`User.save`) and on a role's
+    end (`accounts.signals`), whichever path caused it; one audit entry when any ended.
     """
-    person_id = getattr(person, "pk", person)
-    with transaction.atomic():
-        ended, _by_model = ApiToken.objects.filter(user_id=person_id).delete()
-        if ended:
-            audit.record(
-                "delete",
-                object_type="accounts.apitoken",
-                object_id=str(person_id),
-                object_repr=str(person) if hasattr(person, "pk") else str(person_id),
-                message=f"{ended} api tokens ended: {reason}",
-            )
-    return ended
+    return ApiToken.objects.end_for(person, reason=reason)
 
 
 @transaction.atomic

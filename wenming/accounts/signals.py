@@ -11,8 +11,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from wenming.accounts import security
+from wenming.accounts import security, services
 from wenming.core import audit
+from wenming.core.middleware import client_ip
 from wenming.regions.models import Membership
 
 
@@ -27,8 +28,6 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     locked = getattr(request, "wenming_login_locked", False)
     if not locked:
-        from wenming.core.middleware import client_ip
-
         security.record_failure(username, client_ip(request) if request is not None else None)
     audit.record(
         "login_failed",
@@ -55,14 +54,10 @@ def note_whether_the_role_was_active(sender, instance, **kwargs):
 @receiver(post_save, sender=Membership, dispatch_uid="wenming_role_end_tokens")
 def end_tokens_with_an_ended_role(sender, instance, **kwargs):
     if getattr(instance, "_wenming_was_active", False) and not instance.is_active:
-        from wenming.accounts import services
-
         services.end_api_tokens(instance.user_id, reason="role removal")
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="wenming_role_delete_tokens")
 def end_tokens_with_a_deleted_role(sender, instance, **kwargs):
     if instance.is_active:
-        from wenming.accounts import services
-
         services.end_api_tokens(instance.user_id, reason="role removal")

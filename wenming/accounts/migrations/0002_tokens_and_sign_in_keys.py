@@ -3,6 +3,7 @@
 import unicodedata
 
 import django.db.models.deletion
+import wenming.accounts.models
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
@@ -78,6 +79,12 @@ class Migration(migrations.Migration):
             model_name='apitoken',
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='person'),
+        ),
+        migrations.AlterModelManagers(
+            name='user',
+            managers=[
+                ('objects', wenming.accounts.models.PersonManager()),
+            ],
         ),
         migrations.RunPython(fill_login_keys, migrations.RunPython.noop),
         # DRF's authtoken kept keys in plain text and never expired them; ApiToken replaces
