@@ -16,6 +16,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -375,9 +377,6 @@ PENDING_SESSION_KEY = "wenming_pending_import"
 
 def stash_upload(request, kind: str, data: bytes, name: str) -> str:
     """Keep an uploaded workbook between its preview and the confirmation; returns a token."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     token = uuid.uuid4().hex
     default_storage.save(f"imports/{token}.xlsx", ContentFile(data))
     request.session[PENDING_SESSION_KEY] = {"token": token, "kind": kind, "name": name[:200]}
@@ -386,8 +385,6 @@ def stash_upload(request, kind: str, data: bytes, name: str) -> str:
 
 def take_upload(request, kind: str, token: str) -> tuple[bytes, str] | None:
     """The stashed workbook if the token is this session's pending one; it is removed."""
-    from django.core.files.storage import default_storage
-
     pending = request.session.get(PENDING_SESSION_KEY) or {}
     if not token or pending.get("token") != token or pending.get("kind") != kind:
         return None

@@ -20,6 +20,7 @@ from wenming.core.imports import (
     choice_words,
     register_importer,
 )
+from wenming.core.masking import can_see_personal_data, mask_mobile
 from wenming.core.permissions import ADD, CHANGE, VIEW, require
 from wenming.regions import services
 from wenming.regions.models import Region, TreeNode, Unit
@@ -526,10 +527,6 @@ def export_units(queryset, user) -> bytes:
     Mobile numbers are masked for roles that may not see them; the importer keeps the
     stored number when it reads a masked one back.
     """
-    from django.utils import translation
-
-    from wenming.core.masking import can_see_personal_data, mask_mobile
-
     show_mobile = can_see_personal_data(user)
 
     with translation.override("zh-hans"):
