@@ -175,3 +175,21 @@ def test_password_change_page_counts_wrong_old_passwords(locktest):
     assert LoginFailure.objects.filter(user=locktest).count() == 5
     # And the sign-in page is locked for the account as well.
     assert get_token("locktest1", ip="10.9.9.9").status_code == 429
+
+
+def test_the_migration_keys_every_account_and_only_the_oldest_of_a_collision(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("wenming.accounts.migrations.0002_tokens_and_sign_in_keys")
+    older = UserFactory(username="Zhang")
+    newer = UserFactory(username="zhang-later")
+    other = UserFactory(username="ＬＩＳＩ")
+    # As before the column existed: the same name in two cases, and no keys at all.
+    User.objects.filter(pk=newer.pk).update(username="zhang")
+    User.objects.update(login_key=None)
+    migration.fill_login_keys(apps, None)
+    keys = dict(User.objects.values_list("pk", "login_key"))
+    assert keys == {older.pk: "zhang", newer.pk: None, other.pk: "lisi"}
+    assert security.resolve_account("ZHANG") == older

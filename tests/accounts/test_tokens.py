@@ -317,3 +317,10 @@ def test_token_pages_need_sign_in(person):
     response = Client().get("/accounts/tokens/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_resident_has_a_tokens_page_too(people):
+    client = client_for(people.resident)
+    assert client.get("/accounts/tokens/").status_code == 200
+    response = client.post("/accounts/tokens/", {"name": "随手拍"})
+    assert me(response.context["new_key"]).json()["username"] == "resident"
