@@ -324,3 +324,13 @@ def test_a_resident_has_a_tokens_page_too(people):
     assert client.get("/accounts/tokens/").status_code == 200
     response = client.post("/accounts/tokens/", {"name": "随手拍"})
     assert me(response.context["new_key"]).json()["username"] == "resident"
+
+
+def test_a_unit_role_without_a_region_is_placed_by_its_unit(city, east_admin):
+    person = UserFactory(username="unit_only")
+    Membership.objects.create(user=person, role=Role.UNIT_STAFF, unit=city.west_unit)
+    key = token_for("unit_only")["token"]
+    token = ApiToken.objects.get(user=person)
+    # The west unit lies outside the east admin's region: not "anywhere".
+    assert client_for(east_admin).post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    assert me(key).status_code == 200

@@ -96,8 +96,12 @@ def renew_api_token(actor, token: ApiToken) -> ApiToken:
 
 
 def _role_regions(person) -> list:
-    memberships = Membership.objects.filter(user=person, is_active=True).select_related("region")
-    return [membership.region for membership in memberships.order_by("id")]
+    """The regions of the person's active roles (a unit's region for a unit role)."""
+    memberships = Membership.objects.filter(user=person, is_active=True).select_related(
+        "region", "unit__region"
+    )
+    # Never None: can() without an object would mean "anywhere".
+    return [m.region or m.unit.region for m in memberships.order_by("id")]
 
 
 def may_revoke_tokens_of(actor, person) -> bool:
