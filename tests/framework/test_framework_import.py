@@ -14,7 +14,8 @@ from tests.framework.conftest import (
 )
 from wenming.core.models import AuditEntry
 from wenming.framework import services
-from wenming.framework.importers import FrameworkImporter, export_rows
+from wenming.framework.exporters import export_rows, framework_workbook
+from wenming.framework.importers import FrameworkImporter
 from wenming.framework.models import Framework, Indicator
 
 
@@ -197,9 +198,7 @@ def test_text_that_looks_like_a_formula_survives_the_round_trip(people, draft):
     rows[0][8] = "-每处扣0.2分；=SUM(A1) 不得执行"
     FrameworkImporter(people.city_admin, draft).apply(workbook_bytes(rows))
     assert Indicator.objects.get(framework=draft, code="Ⅲ-1").standard == rows[0][8]
-    from wenming.framework.sample import build_workbook_bytes
-
-    exported = build_workbook_bytes(export_rows(draft))
+    exported = framework_workbook(export_rows(draft))
     plan = FrameworkImporter(people.city_admin, draft).plan(exported)
     assert (plan.errors, plan.creates, plan.updates, plan.deletes) == ([], [], [], [])
 

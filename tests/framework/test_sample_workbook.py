@@ -9,11 +9,16 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from wenming.framework.columns import FRAMEWORK_COLUMNS, METHOD_WORDS, RULE_WORDS, VETO_WORDS
-from wenming.framework.sample import (
-    COLUMN_KEYS,
-    DOCS_SAMPLE_FILE_PATH,
+from wenming.framework.columns import (
+    FRAMEWORK_COLUMNS,
+    METHOD_WORDS,
+    RULE_WORDS,
     RULES_FOR_METHOD,
+    VETO_WORDS,
+)
+from wenming.framework.exporters import BRACKETED_NAME_EXAMPLE, COLUMN_KEYS
+from wenming.framework.sample import (
+    DOCS_SAMPLE_FILE_PATH,
     SAMPLE_FILE_PATH,
     SAMPLE_FRAMEWORK_NAME,
     SAMPLE_ITEMS,
@@ -263,3 +268,7 @@ def test_writer_is_generic_over_rows():
     flat = load_workbook(io.BytesIO(build_workbook_bytes(rows, merge_parents=False)))
     assert not flat.worksheets[0].merged_cells.ranges
     assert flat.worksheets[0]["A3"].value == "A"
+
+
+def test_the_guides_bracketed_example_is_the_practice_site_type():
+    assert SITE_TYPES[-1] == BRACKETED_NAME_EXAMPLE == "新时代文明实践中心(所、站)"

@@ -69,3 +69,13 @@ def split_list(text: str) -> list[str]:
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+# The scoring rules that fit each method; the first listed method of a row decides.
+RULES_FOR_METHOD = {
+    "实地考察": ("合格点位比例", "按问题扣分"),
+    "材料审核": ("等级评定",),
+    "网上申报": ("等级评定",),
+    "问卷调查": ("问卷比率",),
+    "数据采集": ("数据对标",),
+}

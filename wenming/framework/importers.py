@@ -41,9 +41,6 @@ from wenming.regions.models import Unit
 # Site types are names in a list (a JSON field) until the inspections issue gives them a
 # model; this is the length that model's name will have.
 SITE_TYPE_NAME_MAX = 50
-METHOD_NAMES = {value: word for word, value in METHOD_WORDS.items()}
-RULE_NAMES = {value: word for word, value in RULE_WORDS.items()}
-VETO_NAMES = {value: word for word, value in VETO_WORDS.items()}
 GRADE_PATTERN = re.compile(r"^[A-E]$")
 
 
@@ -509,47 +506,3 @@ class FrameworkImporter(TabularImporter):
                     _("%(code)s has %(points)s points but its children add up to %(total)s.")
                     % {"code": code, "points": record["points"], "total": totals[code]}
                 )
-
-
-def export_rows(framework) -> list[list]:
-    """One row per level-3 node in the template's column order (parents repeated)."""
-    nodes = list(
-        Indicator.objects.filter(framework=framework)
-        .order_by("position")
-        .select_related("lead_unit")
-        .prefetch_related("responsible_units")
-    )
-    by_id = {node.pk: node for node in nodes}
-    rows = []
-    for node in nodes:
-        if node.level != 3:
-            continue
-        indicator = by_id.get(node.parent_id)
-        item = by_id.get(indicator.parent_id) if indicator else None
-        rows.append(
-            [
-                item.code if item else "",
-                item.name if item else "",
-                item.points if item else None,
-                indicator.code if indicator else "",
-                indicator.name if indicator else "",
-                indicator.points if indicator else None,
-                node.code,
-                node.name,
-                node.standard,
-                "、".join(METHOD_NAMES.get(method, method) for method in node.methods),
-                node.points,
-                RULE_NAMES.get(node.scoring_rule, node.scoring_rule),
-                format_rule_parameters(node.scoring_rule, node.rule_parameters),
-                node.lead_unit.code if node.lead_unit else "",
-                "、".join(
-                    unit.code
-                    for unit in sorted(node.responsible_units.all(), key=lambda unit: unit.code)
-                ),
-                "、".join(node.site_type_names),
-                VETO_NAMES.get(node.veto_effect, ""),
-                node.veto_value,
-                node.local_code,
-            ]
-        )
-    return rows

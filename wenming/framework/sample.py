@@ -9,33 +9,20 @@ the official text and must not be used as the basis of a real assessment.
 Lead and responsible units are the demo city's department codes (wenming/regions/demo.py,
 scale 1), so the sample imports straight into the demo city.
 
-`build_workbook_bytes` writes any framework's rows (the sample's by default) in the column
-order of FRAMEWORK_COLUMNS, merging level-1 and level-2 cells over their children's rows as
-the official tables do. Run `python -m wenming.framework.sample` to regenerate
+The sample is written by the same workbook writer as any framework
+(wenming/framework/exporters.py); `build_workbook_bytes` adds the sample's notice,
+properties and fixed timestamps. Run `python -m wenming.framework.sample` to regenerate
 wenming/framework/data/sample_framework.xlsx and its copy docs/sample_framework.xlsx.
 """
 
 import datetime
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
-
-from wenming.core.excel import safe_cell
-from wenming.framework.columns import (
-    FRAMEWORK_COLUMNS,
-    LIST_SEPARATORS,
-    METHOD_WORDS,
-    VETO_WORDS,
-    split_list,
-)
+from wenming.framework.columns import LIST_SEPARATORS, split_list
+from wenming.framework.exporters import COLUMN_KEYS, LIST_JOINER, framework_workbook
 
 SAMPLE_FRAMEWORK_NAME = "示范测评体系（样例，非官方）"
 SAMPLE_EDITION_YEAR = 2021
@@ -50,9 +37,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_FILE_PATH = PACKAGE_DIR / "data" / "sample_framework.xlsx"
 DOCS_SAMPLE_FILE_PATH = PACKAGE_DIR.parents[1] / "docs" / "sample_framework.xlsx"
 
-SHEET_TITLE = "测评体系"
-NOTES_SHEET_TITLE = "说明"
-LIST_JOINER = "、"
 
 # The 26 site types (点位类型) of the 2021 operations manual, in its order.
 SITE_TYPES = (
@@ -84,15 +68,6 @@ SITE_TYPES = (
     "新时代文明实践中心(所、站)",
 )
 PRACTICE_SITE = SITE_TYPES[-1]
-
-# The scoring rules that fit each method; the first listed method of a row decides.
-RULES_FOR_METHOD = {
-    "实地考察": ("合格点位比例", "按问题扣分"),
-    "材料审核": ("等级评定",),
-    "网上申报": ("等级评定",),
-    "问卷调查": ("问卷比率",),
-    "数据采集": ("数据对标",),
-}
 
 UNIT_PREFIX = "SF-"
 GRADES = "A=100;B=80;C=60"
@@ -1254,12 +1229,6 @@ SAMPLE_ITEMS: tuple[SampleItem, ...] = (
 
 # Rows ---------------------------------------------------------------------------------------
 
-COLUMN_KEYS = [key for _title, key in FRAMEWORK_COLUMNS]
-COLUMN_TITLES = [title for title, _key in FRAMEWORK_COLUMNS]
-POINT_KEYS = {"item_points", "indicator_points", "points", "veto_value"}
-ITEM_KEYS = ("item_code", "item_name", "item_points")
-INDICATOR_KEYS = ("indicator_code", "indicator_name", "indicator_points")
-
 
 def sample_rows() -> list[list]:
     """One row per level-3 content, in FRAMEWORK_COLUMNS order, parents repeated."""
@@ -1295,39 +1264,6 @@ def sample_rows() -> list[list]:
     return rows
 
 
-# Writing ------------------------------------------------------------------------------------
-
-COLUMN_WIDTHS = {
-    "item_code": 8,
-    "item_name": 16,
-    "item_points": 8,
-    "indicator_code": 8,
-    "indicator_name": 18,
-    "indicator_points": 8,
-    "content_code": 8,
-    "content_name": 24,
-    "standard": 56,
-    "methods": 14,
-    "points": 7,
-    "scoring_rule": 13,
-    "rule_parameters": 18,
-    "lead_unit": 11,
-    "responsible_units": 22,
-    "site_types": 30,
-    "veto_effect": 9,
-    "veto_value": 8,
-    "local_code": 11,
-}
-WRAPPED_KEYS = {
-    "item_name",
-    "indicator_name",
-    "content_name",
-    "standard",
-    "responsible_units",
-    "site_types",
-}
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-
 SAMPLE_NOTES = [
     SAMPLE_FRAMEWORK_NAME,
     "这是什么：平台自带的示范测评体系，结构参照全国文明城市测评体系（2021年版，地级以上城市），"
@@ -1343,24 +1279,6 @@ SAMPLE_NOTES = [
 ]
 
 
-def guide_lines() -> list[str]:
-    """How the columns are filled in: the words and parameter syntax the importer accepts."""
-    joined = LIST_JOINER.join
-    return [
-        "填写说明",
-        f"测评方法：{joined(METHOD_WORDS)}；一条内容可填多种方法，用“、”分隔，主要方法写在最前。",
-        "评分规则："
-        + "；".join(f"{method}用{'或'.join(rules)}" for method, rules in RULES_FOR_METHOD.items())
-        + "。",
-        "规则参数：按问题扣分填“每处扣分=0.2”；等级评定填“A=100;B=80;C=60”（各等级得分占分值的百分比）；"
-        "数据对标填“目标值=13”；问卷比率填“目标值=90”或留空；合格点位比例留空。",
-        f"负面清单：{joined(VETO_WORDS)}，不是负面清单的留空；扣分和封顶须填否决值。",
-        "牵头单位填一个单位编码，责任单位可填多个，用“、”分隔；点位类型用“、”分隔，"
-        f"括号内的“、”属于名称本身（如“{PRACTICE_SITE}”）。",
-        "项目分值等于其下指标分值之和，指标分值等于其下测评内容分值之和。",
-    ]
-
-
 def _sample_notes() -> list[str]:
     contents = sum(
         len(indicator.contents) for item in SAMPLE_ITEMS for indicator in item.indicators
@@ -1371,132 +1289,15 @@ def _sample_notes() -> list[str]:
     return [line.format(total=f"{total:.2f}", **facts) for line in SAMPLE_NOTES]
 
 
-def _runs(rows: list[list], key_indexes: list[int]) -> list[tuple[int, int]]:
-    """(first, last) row indexes of runs of consecutive rows with equal, non-empty keys."""
-    runs = []
-    start = 0
-    for index in range(1, len(rows) + 1):
-        if index < len(rows):
-            same = [rows[index][i] for i in key_indexes] == [rows[start][i] for i in key_indexes]
-            if same:
-                continue
-        keys = [rows[start][i] for i in key_indexes]
-        if index - 1 > start and all(key not in (None, "") for key in keys):
-            runs.append((start, index - 1))
-        start = index
-    return runs
-
-
-def _cell_value(value):
-    if value is None or value == "":
-        return None
-    return safe_cell(value)
-
-
-def build_workbook_bytes(
-    rows=None,
-    *,
-    merge_parents=True,
-    title=None,
-    description=None,
-    notes=None,
-    timestamp=None,
-) -> bytes:
-    """A framework workbook: one row per level-3 content, in FRAMEWORK_COLUMNS order.
-
-    `rows` defaults to the sample's (with the sample's notice, properties and fixed
-    timestamps). With `merge_parents`, the level-1 columns are merged over each run of rows
-    with the same item code, and the level-2 columns over each run with the same item and
-    indicator codes; the value stays in the top cell. `notes` are lines for the 说明 sheet,
-    above the column guide.
-    """
-    is_sample = rows is None
-    if is_sample:
-        rows = sample_rows()
-        title = title or SAMPLE_FRAMEWORK_NAME
-        description = description or SAMPLE_DESCRIPTION
-        notes = _sample_notes() if notes is None else notes
-        timestamp = timestamp or SAMPLE_TIMESTAMP
-    else:
-        title = title or SHEET_TITLE
-        timestamp = timestamp or datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
-    rows = [list(row) for row in rows]
-    width = len(FRAMEWORK_COLUMNS)
-    if any(len(row) != width for row in rows):
-        raise ValueError(f"every row must have {width} values, one per framework column")
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(COLUMN_TITLES)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([_cell_value(value) for value in row])
-
-    for column, key in enumerate(COLUMN_KEYS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS.get(key, 12)
-        merged_key = key in ITEM_KEYS or key in INDICATOR_KEYS
-        alignment = Alignment(
-            vertical="center" if merged_key else "top",
-            horizontal="center" if key.endswith(("code", "points")) else None,
-            wrap_text=key in WRAPPED_KEYS,
-        )
-        for row_number in range(2, len(rows) + 2):
-            cell = sheet.cell(row_number, column)
-            cell.alignment = alignment
-            if key in POINT_KEYS:
-                cell.number_format = "0.00"
-
-    if merge_parents and rows:
-        index = {key: position for position, key in enumerate(COLUMN_KEYS)}
-        groups = [
-            (_runs(rows, [index["item_code"]]), ITEM_KEYS),
-            (_runs(rows, [index["item_code"], index["indicator_code"]]), INDICATOR_KEYS),
-        ]
-        for runs, keys in groups:
-            for first, last in runs:
-                for key in keys:
-                    column = index[key] + 1
-                    sheet.merge_cells(
-                        start_row=first + 2,
-                        start_column=column,
-                        end_row=last + 2,
-                        end_column=column,
-                    )
-    sheet.freeze_panes = "A2"
-
-    guide = workbook.create_sheet(NOTES_SHEET_TITLE)
-    guide.column_dimensions["A"].width = 110
-    lines = [*(notes or []), *([""] if notes else []), *guide_lines()]
-    for line in lines:
-        guide.append([_cell_value(line)])
-    for row_cells in guide.iter_rows():
-        for cell in row_cells:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    guide["A1"].font = Font(bold=True, size=13)
-    headings = {"填写说明"}
-    for row_cells in guide.iter_rows():
-        if row_cells[0].value in headings:
-            row_cells[0].font = Font(bold=True)
-
-    properties = workbook.properties
-    properties.title = title
-    properties.subject = "全国文明城市测评体系" + ("（样例）" if is_sample else "")
-    properties.description = description
-    properties.creator = "文明城市大脑 wenming"
-    properties.lastModifiedBy = "文明城市大脑 wenming"
-    properties.keywords = "测评体系" + ("；样例；非官方" if is_sample else "")
-    properties.created = timestamp
-    properties.modified = timestamp
-
-    # Not openpyxl's save_workbook: it would stamp "modified" with the current time.
-    buffer = io.BytesIO()
-    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).save()
-    return buffer.getvalue()
+def build_workbook_bytes(rows=None, **options) -> bytes:
+    """The sample workbook; with `rows`, those rows in the same layout (see exporters)."""
+    if rows is not None:
+        return framework_workbook(rows, **options)
+    options.setdefault("title", SAMPLE_FRAMEWORK_NAME)
+    options.setdefault("description", SAMPLE_DESCRIPTION)
+    options.setdefault("notes", _sample_notes())
+    options.setdefault("timestamp", SAMPLE_TIMESTAMP)
+    return framework_workbook(sample_rows(), is_sample=True, **options)
 
 
 def write_sample_file(path) -> Path:
