@@ -94,29 +94,48 @@ def create_region(user, **fields) -> Region:
     return region
 
 
+def _update_node(user, node: TreeNode, fields, changes: dict, check_place) -> TreeNode:
+    """Change a region or unit: lock, check, apply, re-place, move its subtree, audit.
+
+    `check_place(node, changes)` checks the node's new place (parent, region) before it is
+    saved; a new code or parent moves every descendant's path with it in one UPDATE.
+    """
+    model = type(node)
+    node = model.objects.select_for_update().get(pk=node.pk)
+    require(
+        user,
+        CHANGE,
+        node,
+        _("You may not change this %(kind)s.") % {"kind": model._meta.verbose_name},
+    )
+    change = audit.change(node, actor=user)
+    for name, value in changes.items():
+        if name not in fields:
+            raise ValueError(f"unknown {model._meta.model_name} field {name}")
+        setattr(node, name, value)
+    check_place(node, changes)
+    old_path, new_path, depth_change = _place_in_tree(node)
+    node.full_clean()
+    node.save()
+    if old_path != new_path:
+        _move_subtree(model, old_path, new_path, depth_change)
+    change.record()
+    return node
+
+
 @transaction.atomic
 def update_region(user, region: Region, **changes) -> Region:
     """Change a region; a new code or parent moves its whole subtree with it."""
-    region = Region.objects.select_for_update().get(pk=region.pk)
-    require(user, CHANGE, region, _("You may not change this region."))
-    change = audit.change(region, actor=user)
-    for name, value in changes.items():
-        if name not in REGION_FIELDS:
-            raise ValueError(f"unknown region field {name}")
-        setattr(region, name, value)
-    if "parent" in changes:
-        if region.parent is None and not user.is_superuser:
-            raise PermissionDenied(_("Only a superuser may create a top-level region."))
-        if region.parent is not None:
-            require(user, ADD, region.parent, _("You may not move a region there."))
-    _validate_region_level(region)
-    old_path, new_path, depth_change = _place_in_tree(region)
-    region.full_clean()
-    region.save()
-    if old_path != new_path:
-        _move_subtree(Region, old_path, new_path, depth_change)
-    change.record()
-    return region
+
+    def check_place(region, changes):
+        if "parent" in changes:
+            if region.parent is None and not user.is_superuser:
+                raise PermissionDenied(_("Only a superuser may create a top-level region."))
+            if region.parent is not None:
+                require(user, ADD, region.parent, _("You may not move a region there."))
+        _validate_region_level(region)
+
+    return _update_node(user, region, REGION_FIELDS, changes, check_place)
 
 
 @transaction.atomic
@@ -128,12 +147,7 @@ def create_unit(user, **fields) -> Unit:
         raise ValidationError({"region": _("A unit must belong to a region.")})
     require(user, ADD, region, _("You may not add units in %(name)s.") % {"name": region})
     if unit.parent is not None:
-        require(
-            user,
-            CHANGE,
-            unit.parent,
-            _("You may not place units under %(name)s.") % {"name": unit.parent},
-        )
+        _require_unit_parent(user, unit.parent)
     _place_in_tree(unit)
     unit.full_clean()
     unit.save()
@@ -144,29 +158,18 @@ def create_unit(user, **fields) -> Unit:
 @transaction.atomic
 def update_unit(user, unit: Unit, **changes) -> Unit:
     """Change a unit; a new code or parent unit moves its sub-units with it."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    require(user, CHANGE, unit, _("You may not change this unit."))
-    change = audit.change(unit, actor=user)
-    for name, value in changes.items():
-        if name not in UNIT_FIELDS:
-            raise ValueError(f"unknown unit field {name}")
-        setattr(unit, name, value)
-    if "region" in changes:
-        require(user, ADD, unit.region, _("You may not move a unit there."))
-    if "parent" in changes and unit.parent is not None:
-        require(
-            user,
-            CHANGE,
-            unit.parent,
-            _("You may not place units under %(name)s.") % {"name": unit.parent},
-        )
-    old_path, new_path, depth_change = _place_in_tree(unit)
-    unit.full_clean()
-    unit.save()
-    if old_path != new_path:
-        _move_subtree(Unit, old_path, new_path, depth_change)
-    change.record()
-    return unit
+
+    def check_place(unit, changes):
+        if "region" in changes:
+            require(user, ADD, unit.region, _("You may not move a unit there."))
+        if "parent" in changes and unit.parent is not None:
+            _require_unit_parent(user, unit.parent)
+
+    return _update_node(user, unit, UNIT_FIELDS, changes, check_place)
+
+
+def _require_unit_parent(user, parent: Unit) -> None:
+    require(user, CHANGE, parent, _("You may not place units under %(name)s.") % {"name": parent})
 
 
 @transaction.atomic
