@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenming.core import context
 from wenming.core.models import AuditEntry
+from wenming.core.permissions import VIEW
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the audit-append advisory lock on PostgreSQL.
@@ -385,8 +386,6 @@ def object_type_label(entry: AuditEntry) -> str:
 
 def object_links(entries, user) -> dict[tuple[str, str], str]:
     """Links to the pages of the entries' objects that `user` may see, one query per type."""
-    from wenming.core.permissions import VIEW
-
     wanted: dict[str, set[str]] = {}
     for entry in entries:
         if entry.object_type and entry.object_id:
