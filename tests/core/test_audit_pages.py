@@ -171,3 +171,27 @@ def test_export_shows_descriptions_and_keeps_the_codes(people, city):
         "review_passed",
     )
     assert record["参数"] == '{"reason": "好"}'
+
+
+def test_search_finds_events_by_their_words_and_params_in_any_database(people, city):
+    returned = audit.record(
+        "update",
+        city.west,
+        actor=people.city_admin,
+        event="review_returned",
+        params={"reason": "缺少签字页"},
+    )
+    acknowledged = audit.record("update", city.east, actor=people.city_admin, event="acknowledge")
+    legacy = audit.record("update", city.east, actor=people.city_admin, message="passed: 齐全")
+    client = client_for(people.city_admin)
+
+    def found(query):
+        return [e.pk for e in client.get(URL + query).context["object_list"]]
+
+    assert found("?q=缺少签字页") == [returned.pk]
+    assert found("?q=签收") == [acknowledged.pk]
+    assert found("?q=退回") == [returned.pk]
+    assert found("?q=审核通过") == [legacy.pk]
+    assert found("?q=review_returned") == [returned.pk]
+    client.cookies["django_language"] = "en"
+    assert found("?q=receipt") == [acknowledged.pk]

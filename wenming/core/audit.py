@@ -20,6 +20,9 @@ from datetime import UTC, datetime
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import IContains
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -323,6 +326,24 @@ def event_of(entry: AuditEntry) -> tuple[str, dict]:
     if match := _LEGACY_STOPPED.match(message):
         return "tasks_stopped", {"count": int(match[1])}
     return "", {}
+
+
+def search_events(text: str) -> Q:
+    """Entries whose event reads as `text` in the active language, or whose params hold it."""
+    wanted = text.casefold()
+    codes = [
+        code
+        for code, event_type in EVENTS.items()
+        if wanted in str(event_type.label).casefold() or wanted in code
+    ]
+    match = Q(event__in=codes) | Q(IContains(Cast("params", TextField()), text))
+    # Entries written before codes existed say it in English in their message.
+    legacy = [message for message, (code, _params) in _LEGACY_MESSAGES.items() if code in codes]
+    match |= Q(event="", message__in=legacy)
+    for outcome in ("passed", "returned", "failed"):
+        if f"review_{outcome}" in codes:
+            match |= Q(event="", message__startswith=f"{outcome}: ")
+    return match
 
 
 def _render(event_type: EventType, params: dict) -> str:

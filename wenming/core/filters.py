@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenming.core import audit
 from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.core.models import AuditEntry
 
@@ -45,6 +46,7 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
                 | Q(message__icontains=text)
                 | Q(object_type__icontains=text)
                 | Q(request_id=text)
+                | audit.search_events(text)
             )
             if _looks_like_ip(text):
                 match |= Q(ip=text)

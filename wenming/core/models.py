@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,14 @@ class AuditQuerySet(RestrictedQuerySet):
 
     def delete(self):
         raise TypeError("audit entries cannot be deleted")
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Stores Chinese as itself, not as \\u escapes, so a text search finds it on SQLite too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class AuditEntry(models.Model):
@@ -77,7 +86,9 @@ class AuditEntry(models.Model):
     # What happened, machine-readable: a code from `audit.EVENTS` and its values, shown in
     # the reader's language. Empty on entries written before codes existed.
     event = models.CharField(_("event"), max_length=50, blank=True, db_index=True)
-    params = models.JSONField(_("parameters"), null=True, blank=True)
+    params = models.JSONField(
+        _("parameters"), null=True, blank=True, encoder=UnicodeJSONEncoder
+    )
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
