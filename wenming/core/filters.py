@@ -81,11 +81,31 @@ MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):
-    """An object id: a whole number that fits the database, else the filter is invalid."""
+    """An object id: a whole number that fits the database, else the filter is invalid.
+
+    Ids arrive from links (a region's "units" link, the API), never typed, so the shared
+    filter template carries them as hidden fields.
+    """
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("widget", forms.HiddenInput)
         super().__init__(*args, **kwargs)
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """Either / yes / no; reads true, false, 1 and 0, so `?overdue=1` links keep working."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Either")), ("true", _("Yes")), ("false", _("No"))]
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return {"true": True, "1": True, "false": False, "0": False}.get(str(value).lower())

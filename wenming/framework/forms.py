@@ -1,10 +1,15 @@
 """Forms of the framework pages."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import DateInput, StyledFormMixin
-from wenming.framework.models import Submission, Task
+from wenming.framework.models import Indicator, Submission, Task
+
+# Codes in a list may be separated by spaces, commas, 、 or semicolons, half- or full-width.
+CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 class FrameworkForm(StyledFormMixin, forms.Form):
@@ -40,6 +45,25 @@ class AssignForm(StyledFormMixin, forms.Form):
         initial=10,
         required=False,
     )
+
+    def __init__(self, *args, framework=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+
+    def clean_indicator_codes(self):
+        """The level-3 indicators named (all of the framework's when none is named)."""
+        indicators = self.framework.indicators.filter(level=Indicator.Level.CONTENT)
+        codes = [
+            code for code in CODE_SEPARATORS.split(self.cleaned_data["indicator_codes"]) if code
+        ]
+        if codes:
+            indicators = indicators.filter(code__in=codes)
+            missing = set(codes) - set(indicators.values_list("code", flat=True))
+            if missing:
+                raise forms.ValidationError(
+                    _("Unknown level-3 codes: %(codes)s") % {"codes": "、".join(sorted(missing))}
+                )
+        return indicators.prefetch_related("responsible_units").order_by("position")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -91,6 +115,19 @@ class ReviewForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    submission = forms.ModelChoiceField(
+        queryset=Submission.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the submission to review."),
+            "invalid_choice": _("Choose the submission to review."),
+        },
+    )
+
+    def __init__(self, *args, entry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entry is not None:
+            self.fields["submission"].queryset = entry.submissions.all()
 
 
 class PeriodForm(StyledFormMixin, forms.Form):
@@ -104,6 +141,20 @@ class PeriodForm(StyledFormMixin, forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The end is before the start."))
         return data
+
+
+class LedgerExportForm(PeriodForm):
+    """A unit in the user's scope and a span of deadlines: the ledger package's request."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,
+        error_messages={"invalid_choice": _("Choose a unit and a period to export.")},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
 
 
 class TaskForm(StyledFormMixin, forms.Form):
@@ -133,9 +184,30 @@ class TaskForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, framework=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.framework = framework
+
+    def clean_indicator_code(self):
+        """The level-3 indicator of the active framework with this code, or None."""
+        code = self.cleaned_data["indicator_code"]
+        if not code or self.framework is None:
+            return None
+        indicator = self.framework.indicators.filter(
+            code=code, level=Indicator.Level.CONTENT
+        ).first()
+        if indicator is None:
+            raise forms.ValidationError(
+                _("No level-3 indicator with this code in the active framework.")
+            )
+        return indicator
+
+    def clean(self):
+        data = super().clean()
+        if self.framework is None:
+            raise forms.ValidationError(_("There is no active framework yet."))
+        return data
 
 
 class WeightsForm(StyledFormMixin, forms.Form):

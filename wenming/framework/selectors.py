@@ -10,7 +10,8 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import LPad, StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,33 @@ from wenming.framework.models import EvidenceFile, Indicator, LedgerEntry, Submi
 ZIP_NAME_MAX = 120
 
 
+CODE_NUMBER_WIDTH = 12
+
+
+def natural_code_order(lookup: str = "code", *, descending: bool = False) -> list:
+    """ORDER BY terms that sort indicator codes as people read them: Ⅲ-2 before Ⅲ-10.
+
+    A code is split in SQL at its first hyphen into the prefix (Ⅲ) and the rest (2, 10,
+    2-1), and the rest is left-padded with zeros, so text order is number order. Done as
+    an annotation rather than a stored sort key: the code is written by the import, the
+    services and the admin, and a second column would have to be kept in step by each of
+    them, while these lists are narrowed by framework and scope before they are sorted.
+    StrIndex, Substr and LPad exist on SQLite and PostgreSQL alike; no cast, so a code
+    with letters after the hyphen sorts as text instead of failing.
+    """
+    code = F(lookup)
+    hyphen = StrIndex(code, Value("-"))
+    has_hyphen = Q(**{f"{lookup}__contains": "-"})
+    prefix = Case(When(has_hyphen, then=Substr(code, 1, hyphen - 1)), default=code)
+    rest = Case(When(has_hyphen, then=Substr(code, hyphen + 1)), default=Value(""))
+    number = LPad(rest, CODE_NUMBER_WIDTH, Value("0"))
+    # Rows without a code (tasks written by hand) come last on both databases.
+    return [
+        term.desc(nulls_last=True) if descending else term.asc(nulls_last=True)
+        for term in (prefix, number)
+    ]
+
+
 def entries_for(user, action: str = "view"):
     """Ledger entries the user may see (or act on), with what their lists need."""
     return LedgerEntry.objects.restrict(user, action).select_related(
@@ -27,27 +55,34 @@ def entries_for(user, action: str = "view"):
     )
 
 
-def completion_by(user, field: str, *, period_start=None, period_end=None):
-    """Per unit (`task__unit`) or per indicator (`task__indicator`): counts by status."""
-    queryset = LedgerEntry.objects.restrict(user)
-    if period_start:
-        queryset = queryset.filter(deadline__gte=period_start)
-    if period_end:
-        queryset = queryset.filter(deadline__lte=period_end)
-    today = timezone.localdate()
+def _is_overdue() -> Q:
+    """Overdue as `LedgerEntry.objects.overdue()` decides it, usable inside an aggregate."""
+    return Q(pk__in=LedgerEntry.objects.overdue().values("pk"))
+
+
+def completion_by(entries, field: str):
+    """Per unit (`task__unit`) or per indicator (`task__indicator`): counts by status.
+
+    `entries` is a ledger entry queryset already read through `restrict` and filtered
+    (the completion page's FilterSet); indicators come in natural code order.
+    """
+    order = (
+        natural_code_order(f"{field}__code")
+        if field == "task__indicator"
+        else [F(f"{field}__code").asc()]
+    )
     return (
-        queryset.values(f"{field}__id", f"{field}__code", f"{field}__name")
+        entries.order_by()
+        .values(f"{field}__id", f"{field}__code", f"{field}__name")
         .annotate(
             total=Count("id"),
             passed=Count("id", filter=Q(status=LedgerEntry.Status.PASSED)),
             submitted=Count("id", filter=Q(status=LedgerEntry.Status.SUBMITTED)),
             returned=Count("id", filter=Q(status=LedgerEntry.Status.RETURNED)),
             failed=Count("id", filter=Q(status=LedgerEntry.Status.FAILED)),
-            overdue=Count(
-                "id", filter=Q(deadline__lt=today) & ~Q(status=LedgerEntry.Status.PASSED)
-            ),
+            overdue=Count("id", filter=_is_overdue()),
         )
-        .order_by(f"{field}__code")
+        .order_by(*order, f"{field}__id")
     )
 
 
@@ -69,7 +104,6 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
 
     Field checks and surveys add their losses in their own issues.
     """
-    today = timezone.localdate()
     rows = (
         LedgerEntry.objects.restrict(user)
         .filter(
@@ -78,10 +112,7 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             deadline__gte=period_start,
             deadline__lte=period_end,
         )
-        .filter(
-            Q(status=LedgerEntry.Status.FAILED)
-            | (Q(deadline__lt=today) & ~Q(status=LedgerEntry.Status.PASSED))
-        )
+        .filter(Q(status=LedgerEntry.Status.FAILED) | _is_overdue())
         .values(
             "task__indicator",
             "task__indicator__code",
@@ -93,7 +124,9 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             failed=Count("id", filter=Q(status=LedgerEntry.Status.FAILED)),
             overdue=Count("id", filter=~Q(status=LedgerEntry.Status.FAILED)),
         )
-        .order_by("task__indicator__position", "task__unit__name")
+        .order_by(
+            *natural_code_order("task__indicator__code"), "task__indicator", "task__unit__name"
+        )
     )
     result: dict[int, LostPoint] = {}
     for row in rows:

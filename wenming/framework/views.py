@@ -1,6 +1,5 @@
 """Framework, task and ledger pages: thin views over services and selectors."""
 
-import re
 from datetime import date
 
 from django.contrib import messages
@@ -10,34 +9,41 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
-from django.views.generic import ListView
 
 from wenming.core.permissions import CHANGE, can
 from wenming.core.uploads import content_disposition
-from wenming.core.views import StaffRequiredMixin, xlsx_response
+from wenming.core.views import (
+    FilteredListView,
+    StaffRequiredMixin,
+    xlsx_response,
+    xlsx_stream_response,
+)
 from wenming.framework import selectors, services
+from wenming.framework.exporters import export_rows, framework_workbook
+from wenming.framework.filters import CompletionFilterSet, LedgerEntryFilterSet
 from wenming.framework.forms import (
     AssignForm,
     FrameworkForm,
+    LedgerExportForm,
     PeriodForm,
     ReviewForm,
     SubmissionForm,
     TaskForm,
     WeightsForm,
 )
-from wenming.framework.importers import export_rows
 from wenming.framework.models import (
     EvidenceFile,
     Framework,
     LedgerEntry,
     Task,
 )
-from wenming.framework.sample import build_workbook_bytes
 from wenming.regions.models import Region, Unit
 
 ADD_FRAMEWORK = "framework.add_framework"
 ASSIGN = "framework.assign"
+SUBMIT_EVIDENCE = "framework.submit_evidence"
 
 
 def _framework(user, pk, action="view"):
@@ -118,7 +124,7 @@ class FrameworkDetailView(StaffRequiredMixin, View):
         nodes = list(
             framework.indicators.select_related("lead_unit")
             .prefetch_related("responsible_units")
-            .order_by("position")
+            .order_by(*selectors.natural_code_order(), "position", "id")
         )
         children = {}
         for node in nodes:
@@ -157,22 +163,31 @@ class FrameworkDetailView(StaffRequiredMixin, View):
         )
 
 
-class FrameworkActionView(StaffRequiredMixin, View):
-    """Copy into a new draft, or activate (POST)."""
+class FrameworkCopyView(StaffRequiredMixin, View):
+    """Copy a framework into a new draft version (POST)."""
 
-    def post(self, request, pk, action):
+    def post(self, request, pk):
         framework = _framework(request.user, pk)
         try:
-            if action == "copy":
-                framework = services.copy_framework(request.user, framework)
-                messages.success(request, _("A new draft version was made."))
-            elif action == "activate":
-                services.activate_framework(request.user, framework)
-                messages.success(request, _("This framework is now the active one."))
-            else:
-                raise Http404
+            framework = services.copy_framework(request.user, framework)
         except ValidationError as error:
             messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("A new draft version was made."))
+        return redirect("framework:framework_detail", pk=framework.pk)
+
+
+class FrameworkActivateView(StaffRequiredMixin, View):
+    """Make a framework version the active one (POST)."""
+
+    def post(self, request, pk):
+        framework = _framework(request.user, pk)
+        try:
+            services.activate_framework(request.user, framework)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("This framework is now the active one."))
         return redirect("framework:framework_detail", pk=framework.pk)
 
 
@@ -182,7 +197,7 @@ class FrameworkExportView(StaffRequiredMixin, View):
     def get(self, request, pk):
         framework = _framework(request.user, pk)
         rows = [] if request.GET.get("template") else export_rows(framework)
-        return xlsx_response(build_workbook_bytes(rows), f"framework-{framework.edition_year}")
+        return xlsx_response(framework_workbook(rows), f"framework-{framework.edition_year}")
 
 
 class AssignView(StaffRequiredMixin, View):
@@ -190,28 +205,17 @@ class AssignView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         framework = _framework(request.user, pk)
-        form = AssignForm(request.POST)
+        form = AssignForm(request.POST, framework=framework)
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
             return redirect("framework:framework_detail", pk=framework.pk)
         data = form.cleaned_data
-        indicators = framework.indicators.filter(level=3).prefetch_related("responsible_units")
-        codes = [code for code in re.split(r"[\s,，、;；]+", data["indicator_codes"]) if code]
-        if codes:
-            indicators = indicators.filter(code__in=codes)
-            missing = set(codes) - set(indicators.values_list("code", flat=True))
-            if missing:
-                messages.error(
-                    request,
-                    _("Unknown level-3 codes: %(codes)s") % {"codes": "、".join(sorted(missing))},
-                )
-                return redirect("framework:framework_detail", pk=framework.pk)
         try:
             created = services.assign_indicators(
                 request.user,
                 framework=framework,
-                indicators=indicators.order_by("position"),
+                indicators=data["indicator_codes"],
                 frequency=data["frequency"],
                 first_period_start=data["first_period_start"],
                 deadline=data["deadline"],
@@ -253,174 +257,221 @@ class TaskCreateView(StaffRequiredMixin, View):
         )
 
     def post(self, request):
-        form = TaskForm(request.POST, units=self.units())
         framework = (
             Framework.objects.restrict(request.user).filter(status=Framework.Status.ACTIVE).first()
         )
+        form = TaskForm(request.POST, units=self.units(), framework=framework)
         if form.is_valid():
             data = form.cleaned_data
-            indicator = None
-            if data["indicator_code"] and framework is not None:
-                indicator = framework.indicators.filter(
-                    code=data["indicator_code"], level=3
-                ).first()
-                if indicator is None:
-                    form.add_error(
-                        "indicator_code",
-                        _("No level-3 indicator with this code in the active framework."),
-                    )
-            if framework is None:
-                form.add_error(None, _("There is no active framework yet."))
-            if form.is_valid():
-                try:
-                    services.create_task(
-                        request.user,
-                        framework=framework,
-                        unit=data["unit"],
-                        title=data["title"],
-                        description=data["description"],
-                        indicator=indicator,
-                        frequency=data["frequency"],
-                        first_period_start=data["first_period_start"],
-                        deadline=data["deadline"],
-                        due_days=data["due_days"] or 0,
-                    )
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    messages.success(request, _("The task was handed out."))
-                    return redirect("framework:task_list")
+            try:
+                services.create_task(
+                    request.user,
+                    framework=framework,
+                    unit=data["unit"],
+                    title=data["title"],
+                    description=data["description"],
+                    indicator=data["indicator_code"],
+                    frequency=data["frequency"],
+                    first_period_start=data["first_period_start"],
+                    deadline=data["deadline"],
+                    due_days=data["due_days"] or 0,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The task was handed out."))
+                return redirect("framework:task_list")
         return render(request, self.template_name, {"form": form})
 
 
-class TaskListView(StaffRequiredMixin, ListView):
-    """Ledger entries in scope, filtered by status, unit, overdue and text."""
+class TaskListView(FilteredListView):
+    """Ledger entries in scope, newest first, narrowed by the API's FilterSet; Excel too."""
 
+    model = LedgerEntry
+    filterset_class = LedgerEntryFilterSet
     template_name = "framework/task_list.html"
-    paginate_by = 50
     mine = False
+    export_title = _lazy("Tasks")
+    export_filename = "tasks"
+    export_headers = [
+        _lazy("Indicator code"),
+        _lazy("Task"),
+        _lazy("Unit"),
+        _lazy("Lead"),
+        _lazy("Frequency"),
+        _lazy("Period start"),
+        _lazy("Period end"),
+        _lazy("Deadline"),
+        _lazy("Status"),
+        _lazy("Overdue"),
+        _lazy("Acknowledged at"),
+    ]
+    export_widths = [12, 40, 24, 6, 10, 12, 12, 12, 10, 8, 18]
 
-    def get_queryset(self):
+    def base_queryset(self):
         if self.mine:
             # A unit's own to-do list: the entries it submits evidence for.
-            queryset = selectors.entries_for(self.request.user, "framework.submit_evidence")
+            queryset = selectors.entries_for(self.request.user, SUBMIT_EVIDENCE)
             queryset = queryset.exclude(status=LedgerEntry.Status.PASSED)
         else:
             queryset = selectors.entries_for(self.request.user)
-        self.filters = {
-            key: self.request.GET.get(key, "").strip()[:100]
-            for key in ("status", "unit", "q", "overdue")
-        }
-        if self.filters["status"] in LedgerEntry.Status.values:
-            queryset = queryset.filter(status=self.filters["status"])
-        if self.filters["unit"].isdigit() and len(self.filters["unit"]) <= 18:
-            queryset = queryset.filter(task__unit_id=int(self.filters["unit"]))
-        if self.filters["q"]:
-            text = self.filters["q"]
-            queryset = queryset.filter(
-                Q(task__title__icontains=text)
-                | Q(task__indicator__code=text)
-                | Q(task__unit__name__icontains=text)
-            )
-        if self.filters["overdue"] == "1":
-            queryset = queryset.overdue()
-        return queryset.order_by("deadline", "id")
+        return queryset.order_by("-deadline", "-id")
+
+    def export_row(self, entry):
+        task = entry.task
+        return [
+            task.indicator.code if task.indicator_id else "",
+            task.title,
+            task.unit.name,
+            _("Yes") if task.is_lead else "",
+            str(task.get_frequency_display()),
+            entry.period_start,
+            entry.period_end,
+            entry.deadline,
+            str(entry.get_status_display()),
+            _("Yes") if entry.is_overdue else "",
+            timezone.localtime(entry.acknowledged_at).strftime("%Y-%m-%d %H:%M")
+            if entry.acknowledged_at
+            else "",
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filters"] = self.filters
-        context["statuses"] = LedgerEntry.Status.choices
         context["mine"] = self.mine
         context["can_hand_out"] = not self.mine and can(self.request.user, ASSIGN)
         today = timezone.localdate()
-        context["today"] = today
-        context["export_units"] = (
-            Unit.objects.restrict(self.request.user)
-            .filter(pk__in=selectors.entries_for(self.request.user).values("task__unit"))
-            .order_by("path")
-        )
+        # The unit list is written out in the template, so one query fills and tests it.
+        context["export_units"] = _ledger_units(self.request.user)
         context["export_form"] = PeriodForm(
             initial={"start": today.replace(month=1, day=1), "end": today}
         )
         return context
 
 
+def _ledger_units(user):
+    """Units in scope that have ledger entries the user sees: whose ledger can be packed."""
+    return (
+        Unit.objects.restrict(user)
+        .filter(pk__in=selectors.entries_for(user).values("task__unit"))
+        .order_by("path")
+    )
+
+
 class EntryDetailView(StaffRequiredMixin, View):
     """One ledger entry: the task, acknowledgement, evidence versions, review and history."""
 
-    def get_entry(self, request, pk):
-        return get_object_or_404(
-            selectors.entries_for(request.user).select_related(
-                "task__unit__region", "task__framework"
-            ),
-            pk=pk,
-        )
-
-    def get(self, request, pk, submission_form=None, review_form=None):
-        entry = self.get_entry(request, pk)
-        submissions = (
-            entry.submissions.select_related("submitted_by", "reviewed_by")
-            .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
-            .order_by("-version")
-        )
-        latest = submissions[0] if submissions else None
-        return render(
-            request,
-            "framework/entry_detail.html",
-            {
-                "entry": entry,
-                "submissions": submissions,
-                "events": entry.events.select_related("actor", "submission"),
-                "may_acknowledge": can(request.user, "framework.acknowledge", entry),
-                "may_submit": can(request.user, "framework.submit_evidence", entry),
-                "is_reviewer": can(request.user, "framework.review", entry),
-                "latest": latest,
-                "submission_form": submission_form or SubmissionForm(),
-                "review_form": review_form or ReviewForm(),
-            },
-        )
+    def get(self, request, pk):
+        return render_entry(request, get_entry(request.user, pk))
 
     def post(self, request, pk):
-        entry = self.get_entry(request, pk)
-        action = request.POST.get("action")
+        # Pages before the steps had their own addresses posted `action` here; forward
+        # them to the step's view so an open page still works.
+        view = ENTRY_STEP_VIEWS.get(request.POST.get("action", ""))
+        if view is None:
+            raise Http404
+        return view(request, pk=pk)
+
+
+def get_entry(user, pk):
+    """A ledger entry the user may see, with what its page needs; 404 outside scope."""
+    return get_object_or_404(
+        selectors.entries_for(user).select_related("task__unit__region", "task__framework"),
+        pk=pk,
+    )
+
+
+def render_entry(request, entry, submission_form=None, review_form=None, status=200):
+    """The ledger entry page, with the forms as posted when a step was refused."""
+    submissions = (
+        entry.submissions.select_related("submitted_by", "reviewed_by")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
+        .order_by("-version")
+    )
+    latest = submissions[0] if submissions else None
+    return render(
+        request,
+        "framework/entry_detail.html",
+        {
+            "entry": entry,
+            "submissions": submissions,
+            "events": entry.events.select_related("actor", "submission"),
+            "latest": latest,
+            "submission_form": submission_form or SubmissionForm(),
+            "review_form": review_form or ReviewForm(entry=entry, initial={"submission": latest}),
+        },
+        status=status,
+    )
+
+
+class EntryStepView(StaffRequiredMixin, View):
+    """A ledger step posted from the entry page; a refused step says why on the page."""
+
+    def post(self, request, pk):
+        entry = get_entry(request.user, pk)
         try:
-            if action == "acknowledge":
-                services.acknowledge(request.user, entry)
-                messages.success(request, _("Receipt confirmed."))
-            elif action == "submit":
-                form = SubmissionForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    return self.get(request, pk, submission_form=form)
-                services.submit_evidence(
-                    request.user,
-                    entry,
-                    files=form.cleaned_data["files"],
-                    note=form.cleaned_data["note"],
-                    links=form.cleaned_data["links"],
-                )
-                messages.success(request, _("The evidence was submitted for review."))
-            elif action == "review":
-                form = ReviewForm(request.POST)
-                if not form.is_valid():
-                    return self.get(request, pk, review_form=form)
-                submission_id = request.POST.get("submission", "")
-                if not submission_id.isdigit() or len(submission_id) > 18:
-                    raise ValidationError(_("Choose the submission to review."))
-                submission = get_object_or_404(entry.submissions, pk=int(submission_id))
-                services.review(
-                    request.user,
-                    submission,
-                    form.cleaned_data["outcome"],
-                    form.cleaned_data["reason"],
-                )
-                messages.success(request, _("The review was recorded."))
-            else:
-                raise Http404
+            return self.step(request, entry)
         except ValidationError as error:
             messages.error(request, _error_text(error))
-            if action == "submit":
-                return self.get(request, pk, submission_form=SubmissionForm(request.POST))
+            return self.refused(request, entry)
+
+    def refused(self, request, entry):
         return redirect("framework:entry_detail", pk=entry.pk)
+
+
+class AcknowledgeView(EntryStepView):
+    """The unit confirms receipt (交办确认)."""
+
+    def step(self, request, entry):
+        services.acknowledge(request.user, entry)
+        messages.success(request, _("Receipt confirmed."))
+        return redirect("framework:entry_detail", pk=entry.pk)
+
+
+class SubmitEvidenceView(EntryStepView):
+    """The unit submits a new version of evidence for review."""
+
+    def step(self, request, entry):
+        form = SubmissionForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render_entry(request, entry, submission_form=form)
+        services.submit_evidence(
+            request.user,
+            entry,
+            files=form.cleaned_data["files"],
+            note=form.cleaned_data["note"],
+            links=form.cleaned_data["links"],
+        )
+        messages.success(request, _("The evidence was submitted for review."))
+        return redirect("framework:entry_detail", pk=entry.pk)
+
+    def refused(self, request, entry):
+        return render_entry(request, entry, submission_form=SubmissionForm(request.POST))
+
+
+class ReviewView(EntryStepView):
+    """The office passes, returns or fails the entry's submission."""
+
+    def step(self, request, entry):
+        form = ReviewForm(request.POST, entry=entry)
+        if not form.is_valid():
+            if "submission" in form.errors:
+                raise ValidationError(form.errors["submission"])
+            return render_entry(request, entry, review_form=form)
+        services.review(
+            request.user,
+            form.cleaned_data["submission"],
+            form.cleaned_data["outcome"],
+            form.cleaned_data["reason"],
+        )
+        messages.success(request, _("The review was recorded."))
+        return redirect("framework:entry_detail", pk=entry.pk)
+
+
+ENTRY_STEP_VIEWS = {
+    "acknowledge": AcknowledgeView.as_view(),
+    "submit": SubmitEvidenceView.as_view(),
+    "review": ReviewView.as_view(),
+}
 
 
 class EvidenceDownloadView(StaffRequiredMixin, View):
@@ -441,25 +492,64 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
 
 
 class CompletionView(StaffRequiredMixin, View):
-    """Leaders' view: completion by unit and by indicator, in SQL."""
+    """Leaders' view: completion by unit and by indicator, in SQL; Excel with ?export=xlsx."""
 
     def get(self, request):
-        form = PeriodForm(request.GET or None)
-        start = end = None
-        if form.is_bound and form.is_valid():
-            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        filterset = CompletionFilterSet(
+            request.GET or None,
+            queryset=LedgerEntry.objects.restrict(request.user),
+            request=request,
+        )
+        entries = filterset.qs
+        by_unit = selectors.completion_by(entries, "task__unit")
+        by_indicator = selectors.completion_by(entries, "task__indicator")
+        if request.GET.get("export") == "xlsx":
+            return self.export(by_unit, by_indicator)
         return render(
             request,
             "framework/completion.html",
             {
-                "form": form,
-                "by_unit": selectors.completion_by(
-                    request.user, "task__unit", period_start=start, period_end=end
-                ),
-                "by_indicator": selectors.completion_by(
-                    request.user, "task__indicator", period_start=start, period_end=end
-                ),
+                "filterset": filterset,
+                "form": filterset.form,
+                "by_unit": by_unit,
+                "by_indicator": by_indicator,
             },
+        )
+
+    def export(self, by_unit, by_indicator):
+        """Both tables as the page shows them, one after the other under one header."""
+        headers = [
+            _("Group"),
+            _("Code"),
+            _("Name"),
+            _("Total"),
+            _("Passed"),
+            _("Awaiting review"),
+            _("Returned"),
+            _("Failed"),
+            _("Overdue"),
+        ]
+        groups = [
+            (_("By unit"), "task__unit", by_unit),
+            (_("By indicator"), "task__indicator", by_indicator),
+        ]
+        rows = (
+            [
+                group,
+                row[f"{prefix}__code"] or "",
+                row[f"{prefix}__name"] or "—",
+                row["total"],
+                row["passed"],
+                row["submitted"],
+                row["returned"],
+                row["failed"],
+                row["overdue"],
+            ]
+            for group, prefix, group_rows in groups
+            for row in group_rows
+        )
+        return xlsx_stream_response(
+            _("Completion"), headers, rows, [10, 14, 30, 8, 8, 10, 8, 8, 8], "completion"
         )
 
 
@@ -489,12 +579,14 @@ class LedgerExportView(StaffRequiredMixin, View):
     """A unit's ledger for a period as a zip: folders by indicator code and an index."""
 
     def get(self, request):
-        form = PeriodForm(request.GET)
-        unit_id = request.GET.get("unit", "")
-        if not form.is_valid() or not unit_id.isdigit() or len(unit_id) > 18:
+        form = LedgerExportForm(request.GET, units=Unit.objects.restrict(request.user))
+        if not form.is_valid():
+            if form.has_error("unit", "invalid_choice"):
+                # A unit outside the caller's scope answers as if it did not exist.
+                raise Http404
             messages.error(request, _("Choose a unit and a period to export."))
             return redirect("framework:task_list")
-        unit = get_object_or_404(Unit.objects.restrict(request.user), pk=int(unit_id))
+        unit = form.cleaned_data["unit"]
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         content = selectors.ledger_zip(request.user, unit, period_start=start, period_end=end)
         response = HttpResponse(content, content_type="application/zip")

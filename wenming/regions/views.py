@@ -1,54 +1,33 @@
 """Region and unit pages: scoped lists, details, Excel export (import: core.imports)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
-from wenming.core.masking import can_see_personal_data
+from wenming.core.masking import can_see_personal_data, mask_mobile
 from wenming.core.permissions import can
-from wenming.core.views import StaffRequiredMixin, xlsx_response
+from wenming.core.views import FilteredListView, StaffRequiredMixin, xlsx_response
 from wenming.regions import importers, services
-from wenming.regions.filters import RegionFilterSet, UnitFilterSet
+from wenming.regions.filters import MembershipFilterSet, RegionFilterSet, UnitFilterSet
 from wenming.regions.forms import PersonForm
 from wenming.regions.models import Membership, Region, Unit
 
 
-class FilteredListView(StaffRequiredMixin, ListView):
-    """A scoped list narrowed by a FilterSet; `?export=xlsx` downloads the same rows."""
-
-    filterset_class = None
-    paginate_by = 50
-
-    def base_queryset(self):
-        return self.model.objects.restrict(self.request.user, "view")
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.base_queryset()
-        )
-        for field in self.filterset.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-        return self.filterset.qs
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            return self.export()
-        return super().get(request, *args, **kwargs)
+class PlaceListView(FilteredListView):
+    """The region and unit lists: a filtered list with the import button."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filterset"] = self.filterset
         context["can_import"] = can(self.request.user, "regions.add_region")
         return context
 
 
-class RegionListView(FilteredListView):
+class RegionListView(PlaceListView):
     """Regions in the user's scope."""
 
     model = Region
@@ -89,7 +68,7 @@ class RegionDetailView(StaffRequiredMixin, DetailView):
         return context
 
 
-class UnitListView(FilteredListView):
+class UnitListView(PlaceListView):
     """Units in the user's scope."""
 
     model = Unit
@@ -121,41 +100,51 @@ class UnitDetailView(StaffRequiredMixin, DetailView):
         return context
 
 
-class PeopleListView(StaffRequiredMixin, ListView):
-    """Roles held in the user's scope: who holds which role where."""
+class PeopleListView(FilteredListView):
+    """Roles held in the user's scope: who holds which role where; `?export=xlsx` too."""
 
+    model = Membership
+    filterset_class = MembershipFilterSet
     template_name = "regions/people_list.html"
-    paginate_by = 50
+    export_title = _lazy("People")
+    export_filename = "people"
+    export_headers = [
+        _lazy("Name"),
+        _lazy("Username"),
+        _lazy("Mobile number"),
+        _lazy("Role"),
+        _lazy("Job title"),
+        _lazy("Where"),
+        _lazy("Active"),
+    ]
+    export_widths = [14, 16, 14, 12, 16, 30, 8]
 
-    def get_queryset(self):
-        from django.db.models import Q
-
-        queryset = (
-            Membership.objects.restrict(self.request.user, "view")
+    def base_queryset(self):
+        return (
+            super()
+            .base_queryset()
             .select_related("user", "region", "unit")
-            .order_by("region__path", "role", "user__username")
+            .order_by("region__path", "role", "user__username", "id")
         )
-        self.role = self.request.GET.get("role", "")
-        self.query = self.request.GET.get("q", "").strip()[:50]
-        if self.role in Membership.Role.values:
-            queryset = queryset.filter(role=self.role)
-        if self.query:
-            match = Q(user__username__icontains=self.query) | Q(
-                user__full_name__icontains=self.query
-            )
-            # Searching by whole number would confirm numbers the user only sees masked.
-            if can_see_personal_data(self.request.user):
-                match |= Q(user__mobile=self.query)
-            queryset = queryset.filter(match)
-        if self.request.GET.get("inactive") != "1":
-            queryset = queryset.filter(is_active=True)
-        return queryset
+
+    def export(self):
+        self.show_whole_numbers = can_see_personal_data(self.request.user)
+        return super().export()
+
+    def export_row(self, membership):
+        mobile = membership.user.mobile or ""
+        return [
+            membership.user.full_name,
+            membership.user.username,
+            mobile if self.show_whole_numbers else mask_mobile(mobile),
+            str(membership.get_role_display()),
+            membership.title,
+            str(membership.place),
+            _("Yes") if membership.is_active else _("No"),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["roles"] = Membership.Role.choices
-        context["role"] = self.role
-        context["query"] = self.query
         context["can_manage"] = can(self.request.user, "regions.manage_people")
         return context
 
