@@ -58,6 +58,7 @@ def test_office_admin_adds_a_person_with_a_role(east_admin, city):
         ({"password": "short"}, "password", "密码长度至少为 8 位。"),
         ({"username": "EAST_ADMIN"}, "username", "该用户名已被使用。"),
         ({"mobile": "1361234"}, "mobile", "请输入11位中国大陆手机号。"),
+        ({"mobile": "12912345678"}, "mobile", "请输入11位中国大陆手机号。"),
     ],
 )
 def test_bad_input_is_refused_in_chinese_and_writes_nothing(
@@ -115,3 +116,70 @@ def test_roles_in_another_district_cannot_be_ended(people, east_admin):
     )
     west.refresh_from_db()
     assert west.is_active is True
+
+
+def usernames(response):
+    return [membership.user.username for membership in response.context["object_list"]]
+
+
+def test_people_list_filters_through_its_filterset(people, east_admin):
+    client = client_for(east_admin)
+    assert usernames(client.get("/staff/people/?role=leader")) == ["east_leader"]
+    assert usernames(client.get("/staff/people/?q=east_insp")) == ["east_inspector"]
+    # A role that does not exist is ignored, not an error.
+    assert len(usernames(client.get("/staff/people/?role=king"))) == 7
+    # The form is the shared filter template's.
+    body = client.get("/staff/people/").content.decode()
+    assert 'name="inactive"' in body and 'name="role"' in body
+
+
+def test_ended_roles_are_listed_only_when_asked(people, east_admin):
+    Membership.objects.filter(user=people.leader).update(is_active=False)
+    client = client_for(east_admin)
+    assert "east_leader" not in usernames(client.get("/staff/people/"))
+    assert "east_leader" not in usernames(client.get("/staff/people/?q=east"))
+    assert "east_leader" in usernames(client.get("/staff/people/?inactive=1"))
+
+
+def test_searching_by_whole_mobile_needs_the_right_to_see_it(people, east_admin):
+    mobile = people.leader.mobile
+    assert usernames(client_for(east_admin).get(f"/staff/people/?q={mobile}")) == ["east_leader"]
+    # Office staff see numbers masked: a whole number must not confirm whose it is.
+    assert usernames(client_for(people.east_staff).get(f"/staff/people/?q={mobile}")) == []
+
+
+def export_rows(client, query=""):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(f"/staff/people/?export=xlsx{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_people_export_is_the_filtered_list_with_mobiles_masked_for_staff(people, east_admin):
+    rows = export_rows(client_for(people.east_staff), "&role=leader")
+    mobile = people.leader.mobile
+    assert rows[0] == ["姓名", "用户名", "手机号", "角色", "职务", "所在", "启用中"]
+    assert [(row[1], row[2], row[5], row[6]) for row in rows[1:]] == [
+        ("east_leader", f"{mobile[:3]}****{mobile[-4:]}", "东湖区", "是")
+    ]
+    whole = export_rows(client_for(east_admin), "&role=leader")
+    assert [row[2] for row in whole[1:]] == [mobile]
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_people_list_query_count_is_pinned(city, east_admin, count, django_assert_num_queries):
+    from tests.factories import member
+
+    for number in range(count):
+        member("inspector", region=city.east_street, username=f"patrol{number}")
+    client = client_for(east_admin)
+    client.get("/staff/people/")
+    # session, user, memberships, count, page (users, regions and units joined),
+    # session save (3)
+    with django_assert_num_queries(8):
+        response = client.get("/staff/people/?role=inspector")
+    assert len(response.context["object_list"]) == count

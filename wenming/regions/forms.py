@@ -18,11 +18,9 @@ class PersonForm(StyledFormMixin, forms.Form):
         error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
     )
     full_name = forms.CharField(label=_("Name"), max_length=50)
-    mobile = forms.RegexField(
-        label=_("Mobile number"),
-        regex=r"^1[3-9][0-9]{9}$",
-        required=False,
-        error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
+    # The model's own field: one mobile rule (accounts.models.mobile_validator).
+    mobile = get_user_model()._meta.get_field("mobile").formfield(
+        label=_("Mobile number"), required=False
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
