@@ -162,7 +162,7 @@ def export_rows(client, query=""):
 def test_people_export_is_the_filtered_list_with_mobiles_masked_for_staff(people, east_admin):
     rows = export_rows(client_for(people.east_staff), "&role=leader")
     mobile = people.leader.mobile
-    assert rows[0] == ["姓名", "用户名", "手机号", "角色", "职务", "所在", "启用中"]
+    assert rows[0] == ["名称", "用户名", "手机号", "角色", "职务", "所在区域或单位", "启用中"]
     assert [(row[1], row[2], row[5], row[6]) for row in rows[1:]] == [
         ("east_leader", f"{mobile[:3]}****{mobile[-4:]}", "东湖区", "是")
     ]
