@@ -320,6 +320,13 @@ def _entry(**fields):
         ),
         ({"message": "api token"}, "通过 API 令牌登录", "Signed in with an API token"),
         ({"message": "locked"}, "已拒绝：账号已锁定", "Refused: the account is locked"),
+        ({"message": "api token revoked"}, "注销 API 令牌", "API token revoked"),
+        ({"message": "wrong old password"}, "原密码错误", "Wrong current password"),
+        (
+            {"message": "2 api tokens ended: role removal"},
+            "2 个 API 令牌失效：角色已终止",
+            "2 API tokens ended: roles ended",
+        ),
         (
             {
                 "before": {"name": "甲", "parent_id": 1, "updated_at": "x"},

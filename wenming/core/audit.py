@@ -288,6 +288,11 @@ EVENTS = {
     "role_ended": EventType(_("Role ended")),
     "role_restored": EventType(_("Role restored")),
     "api_token": EventType(_("Signed in with an API token")),
+    "api_token_revoked": EventType(_("API token revoked")),
+    "api_tokens_ended": EventType(
+        _("API tokens ended"), _("%(count)s API tokens ended: %(reason)s")
+    ),
+    "wrong_old_password": EventType(_("Wrong current password")),
     "wrong_credentials": EventType(_("Wrong username or password")),
     "account_locked": EventType(_("Refused: the account is locked")),
     "password_set_by_admin": EventType(_("Password set by an administrator")),
@@ -305,13 +310,24 @@ EVENTS = {
 
 # Free-text messages written before event codes existed, read as the codes they meant.
 _LEGACY_MESSAGES = {
-    "acknowledge": ("acknowledge", None),
-    "api token": ("api_token", None),
-    "wrong credentials": ("wrong_credentials", None),
-    "locked": ("account_locked", None),
+    "acknowledge": "acknowledge",
+    "api token": "api_token",
+    "api token revoked": "api_token_revoked",
+    "wrong credentials": "wrong_credentials",
+    "wrong old password": "wrong_old_password",
+    "locked": "account_locked",
 }
 _LEGACY_REVIEW = re.compile(r"^(passed|returned|failed): (.*)$", re.DOTALL)
-_LEGACY_STOPPED = re.compile(r"^(\d+) tasks stopped with the archived version$")
+_STOPPED_TAIL = " tasks stopped with the archived version"
+_LEGACY_STOPPED = re.compile(r"^(\d+)" + re.escape(_STOPPED_TAIL) + "$")
+_TOKENS_ENDED_MIDDLE = " api tokens ended: "
+_LEGACY_TOKENS_ENDED = re.compile(r"^(\d+)" + re.escape(_TOKENS_ENDED_MIDDLE) + "(.+)$")
+# Why tokens ended, in the words `ApiToken.objects.end_for` writes.
+TOKEN_END_REASONS = {
+    "password change": _("password changed"),
+    "deactivation": _("account deactivated"),
+    "role removal": _("roles ended"),
+}
 
 
 def event_of(entry: AuditEntry) -> tuple[str, dict]:
@@ -320,11 +336,14 @@ def event_of(entry: AuditEntry) -> tuple[str, dict]:
         return entry.event, entry.params or {}
     message = entry.message
     if message in _LEGACY_MESSAGES:
-        return _LEGACY_MESSAGES[message][0], {}
+        return _LEGACY_MESSAGES[message], {}
     if match := _LEGACY_REVIEW.match(message):
         return f"review_{match[1]}", {"reason": match[2]}
     if match := _LEGACY_STOPPED.match(message):
         return "tasks_stopped", {"count": int(match[1])}
+    if match := _LEGACY_TOKENS_ENDED.match(message):
+        reason = TOKEN_END_REASONS.get(match[2], match[2])
+        return "api_tokens_ended", {"count": int(match[1]), "reason": str(reason)}
     return "", {}
 
 
@@ -338,11 +357,15 @@ def search_events(text: str) -> Q:
     ]
     match = Q(event__in=codes) | Q(IContains(Cast("params", TextField()), text))
     # Entries written before codes existed say it in English in their message.
-    legacy = [message for message, (code, _params) in _LEGACY_MESSAGES.items() if code in codes]
+    legacy = [message for message, code in _LEGACY_MESSAGES.items() if code in codes]
     match |= Q(event="", message__in=legacy)
     for outcome in ("passed", "returned", "failed"):
         if f"review_{outcome}" in codes:
             match |= Q(event="", message__startswith=f"{outcome}: ")
+    if "tasks_stopped" in codes:
+        match |= Q(event="", message__endswith=_STOPPED_TAIL)
+    if "api_tokens_ended" in codes:
+        match |= Q(event="", message__contains=_TOKENS_ENDED_MIDDLE)
     return match
 
 
