@@ -154,7 +154,12 @@ def test_granting_a_role_in_the_admin_is_recorded(admin_client, people, city):
     person = UserFactory(username="granted")
     response = admin_client.post(
         "/admin/regions/membership/add/",
-        {"user": person.pk, "role": "office_admin", "region": city.west.pk, "is_active": "on"},
+        {
+            "user": person.pk,
+            "role": Membership.Role.OFFICE_ADMIN,
+            "region": city.west.pk,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     (entry,) = _changes()
@@ -165,14 +170,21 @@ def test_granting_a_role_in_the_admin_is_recorded(admin_client, people, city):
         str(membership.pk),
         people.superuser.pk,
     )
-    assert (entry.after["role"], entry.after["region_id"]) == ("office_admin", city.west.pk)
+    assert (entry.after["role"], entry.after["region_id"]) == (
+        Membership.Role.OFFICE_ADMIN,
+        city.west.pk,
+    )
 
 
 def test_changing_and_deleting_a_role_in_the_admin_are_recorded(admin_client, people, city):
     membership = people.east_staff.memberships.get()
     response = admin_client.post(
         f"/admin/regions/membership/{membership.pk}/change/",
-        {"user": people.east_staff.pk, "role": "office_admin", "region": city.east.pk},
+        {
+            "user": people.east_staff.pk,
+            "role": Membership.Role.OFFICE_ADMIN,
+            "region": city.east.pk,
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     response = admin_client.post(
@@ -182,13 +194,13 @@ def test_changing_and_deleting_a_role_in_the_admin_are_recorded(admin_client, pe
     changed, deleted = _changes()
     assert (changed.action, changed.before["role"], changed.after["role"]) == (
         "update",
-        "office_staff",
-        "office_admin",
+        Membership.Role.OFFICE_STAFF,
+        Membership.Role.OFFICE_ADMIN,
     )
     assert (changed.before["is_active"], changed.after["is_active"]) == (True, False)
     assert (deleted.action, deleted.before["role"], deleted.params) == (
         "delete",
-        "office_admin",
+        Membership.Role.OFFICE_ADMIN,
         None,
     )
     assert {entry.actor_id for entry in (changed, deleted)} == {people.superuser.pk}
