@@ -5,9 +5,14 @@ copy is still running, so each task here must be safe to run twice and side by s
 """
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
+from wenming.accounts.security import prune_failures
 from wenming.core import audit_anchor
 
 logger = logging.getLogger(__name__)
@@ -40,14 +45,6 @@ def housekeeping() -> dict:
     Idempotent: it only deletes what is past its cutoff, and skips a file that another
     run removed first, so a repeated or concurrent run does no harm.
     """
-    from datetime import timedelta
-
-    from django.contrib.sessions.models import Session
-    from django.core.files.storage import default_storage
-    from django.utils import timezone
-
-    from wenming.accounts.security import prune_failures
-
     failures = prune_failures()
     sessions, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     uploads = 0
