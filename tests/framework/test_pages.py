@@ -111,7 +111,7 @@ def test_units_see_their_open_entries_and_confirm_receipt(people, active, city):
     rows = unit.get("/staff/tasks/mine/").context["object_list"]
     assert [row.task.title for row in rows] == ["本月台账"]
     entry = LedgerEntry.objects.get(task__title="本月台账")
-    assert unit.post(f"/staff/tasks/{entry.pk}/", {"action": "acknowledge"}).status_code == 302
+    assert unit.post(f"/staff/tasks/{entry.pk}/acknowledge/").status_code == 302
     entry.refresh_from_db()
     assert (entry.status, entry.acknowledged_by) == ("acknowledged", people.east_unit_staff)
     assert Framework.objects.get(pk=active.pk).status == "active"
@@ -132,11 +132,10 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
     )
     entry = LedgerEntry.objects.get(task__title="本月台账")
     unit = client_for(people.east_unit_staff)
-    url = f"/staff/tasks/{entry.pk}/"
+    url = f"/staff/tasks/{entry.pk}/submit/"
     refused = unit.post(
         url,
         {
-            "action": "submit",
             "note": "见附件",
             "files": [
                 SimpleUploadedFile("制度.pdf", b"%PDF-1.4\n%%EOF\n"),
@@ -150,7 +149,6 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
     accepted = unit.post(
         url,
         {
-            "action": "submit",
             "note": "见附件",
             "links": "https://a.cn/1\n",
             "files": [
@@ -183,3 +181,148 @@ def _png() -> bytes:
 
 
 PNG = _png()
+
+
+def _entry_with_submission(people, active, city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.framework import services
+
+    task = services.create_task(
+        people.east_staff,
+        framework=active,
+        unit=city.east_unit,
+        title="本月台账",
+        frequency="once",
+        first_period_start=date(2026, 11, 1),
+        deadline=date(2026, 11, 30),
+    )
+    entry = task.entries.get()
+    submission = services.submit_evidence(
+        people.east_unit_staff,
+        entry,
+        files=[SimpleUploadedFile("制度.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
+    return entry, submission
+
+
+def test_each_ledger_step_has_its_own_address(people, active, city):
+    entry, submission = _entry_with_submission(people, active, city)
+    office = client_for(people.east_staff)
+    page = office.get(f"/staff/tasks/{entry.pk}/").content.decode()
+    assert f'action="/staff/tasks/{entry.pk}/review/"' in page
+    assert f'name="submission" value="{submission.pk}"' in page
+    # Steps are POST only.
+    assert office.get(f"/staff/tasks/{entry.pk}/review/").status_code == 405
+    returned = office.post(
+        f"/staff/tasks/{entry.pk}/review/",
+        {"submission": submission.pk, "outcome": "returned", "reason": ""},
+        follow=True,
+    )
+    # A return without a reason is refused with the service's words; nothing is recorded.
+    assert returned.redirect_chain == [(f"/staff/tasks/{entry.pk}/", 302)]
+    assert "请说明退回或不通过的理由。" in returned.content.decode()
+    submission.refresh_from_db()
+    assert submission.outcome == "pending"
+    passed = office.post(
+        f"/staff/tasks/{entry.pk}/review/", {"submission": submission.pk, "outcome": "passed"}
+    )
+    assert passed.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "passed"
+
+
+def test_a_submission_of_another_entry_cannot_be_reviewed_here(people, active, city):
+    _entry, submission = _entry_with_submission(people, active, city)
+    other = Task.objects.create(
+        framework=active,
+        unit=city.east_unit,
+        title="另一任务",
+        first_period_start=date(2026, 11, 1),
+        deadline=date(2026, 11, 30),
+    )
+    other_entry = LedgerEntry.objects.create(
+        task=other,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        deadline=date(2026, 11, 30),
+    )
+    response = client_for(people.east_staff).post(
+        f"/staff/tasks/{other_entry.pk}/review/",
+        {"submission": submission.pk, "outcome": "passed"},
+        follow=True,
+    )
+    assert "请选择要审核的报送。" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.outcome == "pending"
+
+
+def test_another_districts_entry_steps_answer_404(people, active, city):
+    entry, submission = _entry_with_submission(people, active, city)
+    west = client_for(people.west_staff)
+    for step in ("acknowledge", "submit", "review"):
+        response = west.post(
+            f"/staff/tasks/{entry.pk}/{step}/",
+            {"submission": submission.pk, "outcome": "passed"},
+        )
+        assert response.status_code == 404
+    submission.refresh_from_db()
+    assert submission.outcome == "pending"
+
+
+def test_pages_that_post_an_action_still_work(people, active, city):
+    entry, submission = _entry_with_submission(people, active, city)
+    office = client_for(people.east_staff)
+    url = f"/staff/tasks/{entry.pk}/"
+    assert office.post(url, {"action": "promote"}).status_code == 404
+    assert office.post(url, {}).status_code == 404
+    response = office.post(
+        url, {"action": "review", "submission": submission.pk, "outcome": "passed"}
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.outcome == "passed"
+
+
+def test_unknown_codes_in_a_hand_out_are_named_and_nothing_is_assigned(people, active):
+    client = client_for(people.city_admin)
+    response = client.post(
+        f"/staff/frameworks/{active.pk}/assign/",
+        {
+            "indicator_codes": "Ⅲ-1，Ⅲ-99、Ⅹ-1",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+        },
+        follow=True,
+    )
+    assert "未知测评内容编码：Ⅲ-99、Ⅹ-1" in response.content.decode()
+    assert not Task.objects.exists()
+
+
+def test_a_hand_out_by_codes_assigns_only_those(people, active):
+    client = client_for(people.city_admin)
+    client.post(
+        f"/staff/frameworks/{active.pk}/assign/",
+        {
+            "indicator_codes": "Ⅲ-2；Ⅲ-3",
+            "frequency": "once",
+            "first_period_start": "2026-11-01",
+            "deadline": "2026-11-30",
+        },
+    )
+    assert sorted(Task.objects.values_list("indicator__code", "unit__code")) == [
+        ("Ⅲ-2", "DH-ZJ"),
+        ("Ⅲ-3", "XS-ZJ"),
+    ]
+
+
+def test_framework_copy_and_activate_keep_their_addresses(people, active):
+    client = client_for(people.city_admin)
+    response = client.post(f"/staff/frameworks/{active.pk}/copy/")
+    copy = Framework.objects.exclude(pk=active.pk).get()
+    assert response["Location"] == f"/staff/frameworks/{copy.pk}/"
+    assert client.post(f"/staff/frameworks/{active.pk}/promote/").status_code == 404
+    assert client.post(f"/staff/frameworks/{copy.pk}/activate/").status_code == 302
+    copy.refresh_from_db()
+    assert copy.status == "active"
