@@ -1,11 +1,9 @@
 """Framework, indicator, task and ledger endpoints: scoped, thin over the services."""
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -84,25 +82,10 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     def submissions(self, request, pk=None):
         """A new version of evidence: multipart `files`, `note`, `links`."""
         entry = self.get_object()
-        if not hasattr(request.data, "get"):
-            raise ValidationError({"detail": _("Send a form or a JSON object.")})
-        data = SubmitSerializer(
-            data={
-                "files": request.FILES.getlist("files"),
-                "note": request.data.get("note", ""),
-                "links": request.data.getlist("links")
-                if hasattr(request.data, "getlist")
-                else request.data.get("links", []),
-            }
-        )
+        # The serializer reads a form (repeated `files` and `links`) and JSON alike.
+        data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = services.submit_evidence(
-            request.user,
-            entry,
-            files=data.validated_data.get("files", []),
-            note=data.validated_data.get("note", ""),
-            links=data.validated_data.get("links", []),
-        )
+        submission = services.submit_evidence(request.user, entry, **data.validated_data)
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
 
@@ -122,10 +105,5 @@ class SubmissionViewSet(viewsets.GenericViewSet):
         """The office's verdict on the latest submission."""
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = services.review(
-            request.user,
-            self.get_object(),
-            data.validated_data["outcome"],
-            data.validated_data.get("reason", ""),
-        )
+        submission = services.review(request.user, self.get_object(), **data.validated_data)
         return Response(SubmissionSerializer(submission).data)

@@ -10,6 +10,7 @@ from wenming.framework.models import (
     Submission,
     TaskEvent,
 )
+from wenming.framework.services import REVIEW_TRANSITIONS
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -158,5 +159,7 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["passed", "returned", "failed"])
+    """The office's verdict: one of the outcomes the review transition table knows."""
+
+    outcome = serializers.ChoiceField(choices=list(REVIEW_TRANSITIONS))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
