@@ -60,18 +60,18 @@ def redis_worker():
         reachable = False
     require_service("Redis", reachable, "start it with redis-server --port 6379")
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
-    _forget_result_backend()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
-        ):
-            yield
-    finally:
-        app.conf.update(saved)
+    with exclusive_redis_database(REDIS_URL, hold_for=120):
+        app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
         _forget_result_backend()
-        _close_worker_connections()
+        try:
+            with start_worker(
+                app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+            ):
+                yield
+        finally:
+            app.conf.update(saved)
+            _forget_result_backend()
+            _close_worker_connections()
 
 
 @pytest.mark.django_db(transaction=True)
