@@ -20,15 +20,19 @@ def clean_environment() -> dict[str, str]:
     }
 
 
-def wait_for(condition, timeout: float, what: str):
-    """Poll `condition` until it returns something true, and return that."""
+def wait_for(condition, timeout: float, what: str, explain=None):
+    """Poll `condition` until it returns something true, and return that.
+
+    On a time-out the error names `what` and adds `explain()`, e.g. a process's log.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    details = f"\n{explain()}" if explain else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{details}")
 
 
 def is_gone(pid: int) -> bool:

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -42,12 +43,15 @@ SOURCES = ("pyproject.toml", "README.md", "requirements.lock")
 DEV_TOOLS = {"pytest", "pytest-django", "ruff", "playwright", "factory-boy", "time-machine"}
 
 
-def _run(command: list[str], *, env: dict[str, str], cwd: Path, timeout: float) -> str:
+def _run(
+    command: list[str], *, env: dict[str, str], cwd: Path, timeout: float, explain=None
+) -> str:
     completed = subprocess.run(  # noqa: S603 (the test's own fixed commands)
         command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
     if completed.returncode != 0:
-        pytest.fail(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
+        details = f"\n{explain()}" if explain else ""
+        pytest.fail(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}{details}")
     return completed.stdout
 
 
@@ -145,7 +149,17 @@ class Installation:
 
     def python(self, code: str, timeout: float = 120) -> str:
         return _run(
-            [self.bin("python"), "-c", code], env=self.env, cwd=self.run_dir, timeout=timeout
+            [self.bin("python"), "-c", code],
+            env=self.env,
+            cwd=self.run_dir,
+            timeout=timeout,
+            explain=self.logs,
+        )
+
+    def logs(self) -> str:
+        """Every process's log, for a failure message."""
+        return "\n".join(
+            f"--- {name} ---\n{process.log()}" for name, process in self.processes.items()
         )
 
     def start(self, name: str, command: list[str]) -> Background:
@@ -249,6 +263,7 @@ def test_worker_runs_a_task_sent_by_the_installed_platform(installation):
         lambda: f"Task wenming.core.tasks.housekeeping[{sent['id']}] succeeded" in worker.log(),
         30,
         "the worker's log of the task",
+        explain=installation.logs,
     )
 
 
@@ -262,6 +277,7 @@ def test_beat_schedules_the_audit_check_and_the_worker_runs_it(installation):
         ),
         60,
         "beat to send the audit-chain check",
+        explain=installation.logs,
     )
     wait_for(
         lambda: re.search(
@@ -269,6 +285,7 @@ def test_beat_schedules_the_audit_check_and_the_worker_runs_it(installation):
         ),
         60,
         "the worker to run the audit-chain check",
+        explain=installation.logs,
     )
     assert beat.is_running()
     assert worker.is_running()
@@ -282,9 +299,11 @@ def test_readyz_reports_database_and_broker_up(installation):
         try:
             with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
                 return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:  # 503: answered, but not ready
+            return error.code, json.loads(error.read())
         except OSError:  # gunicorn is still starting
             return None
 
-    status, body = wait_for(answer, 60, "gunicorn to answer /readyz")
+    status, body = wait_for(answer, 60, "gunicorn to answer /readyz", explain=installation.logs)
     assert status == 200
     assert body == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
