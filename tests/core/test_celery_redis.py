@@ -11,6 +11,7 @@ import pytest
 import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from celery.exceptions import TimeLimitExceeded
 
 from tests.conftest import require_service
 from tests.core.processes import (
@@ -267,3 +268,21 @@ def test_task_whose_pool_process_is_killed_runs_again_at_once(crash_lab):
     assert result.state == "SUCCESS"
     assert worker.is_running()
     assert "WorkerLostError" in worker.log()
+
+
+@pytest.mark.slow
+def test_task_over_the_time_limit_fails_once_and_is_not_run_again(crash_lab):
+    client, sender, start = crash_lab
+    worker = start("crash-limit")  # time limit: CRASH_VISIBILITY_TIMEOUT - 1 = 4 s
+    result = sender.send_task("tests.core.celery_jobs.held_job", args=["stuck", CRASH_REDIS_URL])
+    wait_for(lambda: client.llen("stuck:runs"), 60, "the run", explain=worker.log)
+
+    with pytest.raises(TimeLimitExceeded):
+        result.get(timeout=30)
+    wait_for(lambda: client.hlen("unacked") == 0, 10, "the acknowledgement", explain=worker.log)
+    # Past the visibility timeout and a restore sweep: nothing brought the message back.
+    time.sleep(CRASH_VISIBILITY_TIMEOUT + 2)
+    assert client.llen("stuck:runs") == 1
+    assert client.get("stuck:completions") is None
+    assert result.state == "FAILURE"
+    assert worker.is_running()
