@@ -23,7 +23,10 @@ class IndicatorFilterSet(django_filters.FilterSet):
 class LedgerEntrySortFilter(django_filters.OrderingFilter):
     """Sort by deadline or by indicator code; codes sort naturally (Ⅲ-2 before Ⅲ-10)."""
 
+    descending_fmt = _("%s (descending)")
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Newest deadline first"))
         kwargs.setdefault("fields", {"deadline": "deadline", "task__indicator__code": "indicator"})
         kwargs.setdefault(
             "field_labels",
