@@ -28,6 +28,11 @@ class City:
 
 @pytest.fixture
 def city(db) -> City:
+    return build_city()
+
+
+def build_city() -> City:
+    """The fixture city's rows; `city` makes them per test, the API tests once per class."""
     root = RegionFactory(code="990100000000", name="示范市", level=1)
     east = RegionFactory(code="990101000000", name="东湖区", parent=root, level=2)
     west = RegionFactory(code="990102000000", name="西山区", parent=root, level=2)
@@ -75,6 +80,11 @@ class People:
 
 @pytest.fixture
 def people(city) -> People:
+    return build_people(city)
+
+
+def build_people(city) -> People:
+    """One person per role in `city`."""
     from tests.factories import UserFactory
 
     return People(
@@ -154,6 +164,10 @@ PERSONAS = (
 
 @pytest.fixture
 def personas(people, city) -> dict:
+    return build_personas(people, city)
+
+
+def build_personas(people, city) -> dict:
     """`people` plus unit staff of the west district's unit, by name; anonymous is None."""
     west_unit_staff = member(Membership.Role.UNIT_STAFF, unit=city.west_unit, username="west_unit")
     found = {name: getattr(people, name, None) for name in PERSONAS}

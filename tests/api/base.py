@@ -11,7 +11,7 @@ with its rows. See docs/architecture.md, "Testing an endpoint".
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pytest
@@ -20,7 +20,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, build_city, build_people, build_personas, kept_for_a_while
 
 NOT_STAFF = frozenset({"resident", "volunteer"})
 EVERYONE_SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
@@ -35,6 +35,7 @@ class World:
     city: Any
     people: dict
     objects: dict
+    extra: dict = field(default_factory=dict)  # anything else make_objects keeps, e.g. keys
 
 
 @dataclass(frozen=True)
@@ -170,11 +171,23 @@ class EndpointTests:
 
     # --- fixtures -----------------------------------------------------------------------
 
-    @pytest.fixture
-    def world(self, city, personas) -> World:
-        world = World(city=city, people=personas, objects={})
-        world.objects = self.make_objects(world)
-        return world
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, django_db_setup, django_db_blocker):
+        """The city, its personas and the endpoint's rows, built once for the class.
+
+        Each test runs in a savepoint inside the class's transaction (`_isolated`), so
+        what a test writes is gone before the next one.
+        """
+        with kept_for_a_while(django_db_blocker):
+            city = build_city()
+            world = World(city=city, people=build_personas(build_people(city), city), objects={})
+            world.objects = cls().make_objects(world)
+            yield world
+
+    @pytest.fixture(autouse=True)
+    def _isolated(self, db):
+        return db
 
     def pytest_generate_tests(self, metafunc):
         if "persona" in metafunc.fixturenames:

@@ -94,16 +94,16 @@ class TestTokenRenewal(EndpointTests):
     visible = {}
 
     def make_objects(self, world):
-        tokens, self.keys = {}, {}
+        tokens = {}
         for name, user in world.people.items():
             if user is not None:
-                tokens[name], self.keys[name] = services.issue_api_token(user, "手机")
+                tokens[name], world.extra[name] = services.issue_api_token(user, "手机")
         return tokens
 
     def client(self, world, persona):
         if world.people[persona] is None:
             return Client()
-        return Client(HTTP_AUTHORIZATION=f"Token {self.keys[persona]}")
+        return Client(HTTP_AUTHORIZATION=f"Token {world.extra[persona]}")
 
     def test_a_session_alone_cannot_renew(self, world):
         response = client_as(world.people["east_staff"]).post(self.list_path)
