@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from wenming.celery import app as celery_app
+
 
 @never_cache
 @require_GET
@@ -25,10 +27,8 @@ def _check_database() -> str | None:
 
 
 def _check_broker() -> str | None:
-    from wenming.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as error:  # kombu raises transport-specific errors
         return f"{type(error).__name__}: {error}"
