@@ -1,4 +1,4 @@
-"""Filter forms for the audit log search."""
+"""Filters shared by every app, and the audit log's FilterSet."""
 
 from datetime import datetime, time
 
@@ -13,58 +13,47 @@ from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.core.models import AuditEntry
 
 
-class AuditFilterForm(StyledFormMixin, forms.Form):
+class AuditFilterFormBase(StyledFormMixin, forms.Form):
+    """The audit search form, styled like every other form."""
+
+
+class AuditFilterSet(django_filters.FilterSet):
     """Who, what, when: each field narrows the entries; an invalid field is ignored."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    action = forms.ChoiceField(
-        label=_("Action"),
-        required=False,
-        choices=[("", _("All actions")), *AuditEntry.Action.choices],
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditEntry.Action.choices, empty_label=_("All actions")
     )
-    actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=DateInput(),
+    actor = django_filters.CharFilter(
+        label=_("Actor"), field_name="actor_name", lookup_expr="iexact", max_length=150
     )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=DateInput(),
-    )
+    date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DateInput())
+    date_to = django_filters.DateFilter(label=_("To"), method="filter_to", widget=DateInput())
 
-    def apply(self, queryset):
-        """The entries that match the valid fields."""
-        if not self.is_bound or not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["q"]:
-            text = data["q"]
-            match = (
-                Q(object_repr__icontains=text)
-                | Q(message__icontains=text)
-                | Q(object_type__icontains=text)
-                | Q(request_id=text)
-                | audit.search_events(text)
-            )
-            if _looks_like_ip(text):
-                match |= Q(ip=text)
-            queryset = queryset.filter(match)
-        if data["action"]:
-            queryset = queryset.filter(action=data["action"])
-        if data["actor"]:
-            queryset = queryset.filter(actor_name__iexact=data["actor"])
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "action", "actor", "date_from", "date_to"]
+        form = AuditFilterFormBase
+
+    def search(self, queryset, name, value):
+        match = (
+            Q(object_repr__icontains=value)
+            | Q(message__icontains=value)
+            | Q(object_type__icontains=value)
+            | Q(request_id=value)
+            | audit.search_events(value)
+        )
+        if _looks_like_ip(value):
+            match |= Q(ip=value)
+        return queryset.filter(match)
+
+    def filter_from(self, queryset, name, value):
         zone = timezone.get_current_timezone()
-        if data["date_from"]:
-            queryset = queryset.filter(
-                time__gte=datetime.combine(data["date_from"], time.min, tzinfo=zone)
-            )
-        if data["date_to"]:
-            queryset = queryset.filter(
-                time__lte=datetime.combine(data["date_to"], time.max, tzinfo=zone)
-            )
-        return queryset
+        return queryset.filter(time__gte=datetime.combine(value, time.min, tzinfo=zone))
+
+    def filter_to(self, queryset, name, value):
+        zone = timezone.get_current_timezone()
+        return queryset.filter(time__lte=datetime.combine(value, time.max, tzinfo=zone))
 
 
 def _looks_like_ip(text: str) -> bool:

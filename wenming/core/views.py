@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from wenming.core import audit
 from wenming.core.excel import XLSX_CONTENT_TYPE, build_workbook, safe_cell
-from wenming.core.filters import AuditFilterForm
+from wenming.core.filters import AuditFilterSet
 from wenming.core.models import AuditEntry
 from wenming.core.navigation import is_staff_member
 from wenming.core.permissions import VIEW
@@ -133,9 +133,13 @@ class AuditListView(StaffRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filter_form = AuditFilterForm(self.request.GET or None)
-        queryset = AuditEntry.objects.restrict(self.request.user, "view")
-        return self.filter_form.apply(queryset)
+        self.filterset = AuditFilterSet(
+            self.request.GET or None,
+            queryset=AuditEntry.objects.restrict(self.request.user, "view"),
+            request=self.request,
+        )
+        self.filter_form = self.filterset.form
+        return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
