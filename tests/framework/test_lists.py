@@ -241,3 +241,35 @@ def test_completion_query_count_is_pinned(people, active, city, count, django_as
     with django_assert_num_queries(8):
         response = client.get("/staff/tasks/completion/?start=2026-11-01")
     assert response.context["by_unit"][0]["total"] == count
+
+
+def test_framework_list_filters_exports_and_still_starts_drafts(people, active):
+    client = client_for(people.city_admin)
+    draft = client.post("/staff/frameworks/", {"name": "新版体系", "edition_year": "2027"})
+    assert draft.status_code == 302
+    listed = client.get("/staff/frameworks/").context["frameworks"]
+    assert [(f.name, f.status, f.contents) for f in listed] == [
+        ("新版体系", "draft", 0),
+        ("测评体系", "active", 4),
+    ]
+    active_only = client.get("/staff/frameworks/?status=active").context["frameworks"]
+    assert [f.name for f in active_only] == ["测评体系"]
+    rows = sheet_rows(client.get("/staff/frameworks/?edition_year=2027&export=xlsx"))
+    assert rows == [
+        ["名称", "版本年度", "版本", "状态", "测评内容数"],
+        ["新版体系", 2027, 1, "草稿", 0],
+    ]
+    refused = client.post("/staff/frameworks/", {"name": "", "edition_year": "1900"})
+    assert refused.status_code == 200
+    assert set(refused.context["form"].errors) == {"name", "edition_year"}
+    assert [f.name for f in refused.context["frameworks"]] == ["新版体系", "测评体系"]
+
+
+def test_framework_and_indicator_apis_share_the_filtersets(people, active, codes):
+    client = client_for(people.city_admin)
+    assert client.get("/api/frameworks/?status=draft").json()["count"] == 0
+    assert client.get("/api/frameworks/?status=active").json()["count"] == 1
+    contents = client.get(f"/api/indicators/?framework={active.pk}&level=3&sort=code").json()
+    assert [row["code"] for row in contents["results"]] == ["Ⅲ-1", "Ⅲ-2", "Ⅲ-3", "Ⅲ-4", "Ⅲ-10"]
+    items = client.get(f"/api/indicators/?framework={active.pk}&level=1&sort=-code").json()
+    assert [row["code"] for row in items["results"]] == ["Ⅰ-10", "Ⅰ-9", "Ⅰ-2", "Ⅰ-1"]

@@ -8,7 +8,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from wenming.framework import selectors, services
-from wenming.framework.filters import IndicatorFilterSet, LedgerEntryFilterSet
+from wenming.framework.filters import (
+    FrameworkFilterSet,
+    IndicatorFilterSet,
+    LedgerEntryFilterSet,
+)
 from wenming.framework.models import EvidenceFile, Framework, Indicator, Submission
 from wenming.framework.serializers import (
     FrameworkSerializer,
@@ -25,6 +29,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     """Framework versions of the caller's city."""
 
     serializer_class = FrameworkSerializer
+    filterset_class = FrameworkFilterSet
 
     def get_queryset(self):
         return Framework.objects.restrict(self.request.user)

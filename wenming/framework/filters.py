@@ -7,31 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from wenming.core.filters import IdFilter, YesNoSelect
 from wenming.core.forms import DateInput
-from wenming.framework.models import Indicator, LedgerEntry
+from wenming.framework.models import Framework, Indicator, LedgerEntry
 from wenming.framework.selectors import natural_code_order
 
 
-class IndicatorFilterSet(django_filters.FilterSet):
-    framework = IdFilter(label=_("Framework"), field_name="framework_id")
-    level = django_filters.ChoiceFilter(label=_("Level"), choices=Indicator.Level.choices)
+class CodeOrderingFilter(django_filters.OrderingFilter):
+    """`sort=`: plain fields, plus one choice that orders indicator codes naturally.
 
-    class Meta:
-        model = Indicator
-        fields = ["framework", "level"]
-
-
-class LedgerEntrySortFilter(django_filters.OrderingFilter):
-    """Sort by deadline or by indicator code; codes sort naturally (Ⅲ-2 before Ⅲ-10)."""
+    `code_lookup` is the path to the code (Ⅲ-2 before Ⅲ-10, in SQL); `tie_break` ends every
+    ordering so that it is total and paging is stable.
+    """
 
     descending_fmt = _("%s (descending)")
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", _("Newest deadline first"))
-        kwargs.setdefault("fields", {"deadline": "deadline", "task__indicator__code": "indicator"})
-        kwargs.setdefault(
-            "field_labels",
-            {"deadline": _("Deadline"), "task__indicator__code": _("Indicator code")},
-        )
+    def __init__(self, *args, code_lookup, tie_break, **kwargs):
+        self.code_lookup = code_lookup
+        self.tie_break = tie_break
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):
@@ -40,12 +31,44 @@ class LedgerEntrySortFilter(django_filters.OrderingFilter):
         terms = []
         for name in value:
             descending = name.startswith("-")
-            if name.lstrip("-") == "indicator":
-                terms += natural_code_order("task__indicator__code", descending=descending)
+            if self.param_map.get(name.lstrip("-")) == self.code_lookup:
+                terms += natural_code_order(self.code_lookup, descending=descending)
             else:
                 terms.append(self.get_ordering_value(name))
-        # Newest first among equals, so every sort is total and paging is stable.
-        return queryset.order_by(*terms, "-deadline", "-id")
+        return queryset.order_by(*terms, *self.tie_break)
+
+
+class IndicatorFilterSet(django_filters.FilterSet):
+    """The indicator API: framework, level, and `sort=code` for codes in natural order."""
+
+    framework = IdFilter(label=_("Framework"), field_name="framework_id")
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Indicator.Level.choices)
+    sort = CodeOrderingFilter(
+        label=_("Sort by"),
+        fields={"code": "code", "position": "position"},
+        field_labels={"code": _("Code"), "position": _("Position")},
+        code_lookup="code",
+        tie_break=["framework", "position", "id"],
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["framework", "level", "sort"]
+
+
+class FrameworkFilterSet(django_filters.FilterSet):
+    """The framework list and API: status and edition year."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Framework.Status.choices, empty_label=_("All statuses")
+    )
+    edition_year = django_filters.NumberFilter(
+        label=_("Edition year"), min_value=2000, max_value=2100
+    )
+
+    class Meta:
+        model = Framework
+        fields = ["status", "edition_year"]
 
 
 class LedgerEntryFilterSet(django_filters.FilterSet):
@@ -76,7 +99,15 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="filter_overdue", widget=YesNoSelect
     )
-    sort = LedgerEntrySortFilter(label=_("Sort by"))
+    sort = CodeOrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Newest deadline first"),
+        fields={"deadline": "deadline", "task__indicator__code": "indicator"},
+        field_labels={"deadline": _("Deadline"), "task__indicator__code": _("Indicator code")},
+        code_lookup="task__indicator__code",
+        # Newest first among equals, as the list is by default.
+        tie_break=["-deadline", "-id"],
+    )
 
     class Meta:
         model = LedgerEntry

@@ -22,7 +22,11 @@ from wenming.core.views import (
 )
 from wenming.framework import selectors, services
 from wenming.framework.exporters import export_rows, framework_workbook
-from wenming.framework.filters import CompletionFilterSet, LedgerEntryFilterSet
+from wenming.framework.filters import (
+    CompletionFilterSet,
+    FrameworkFilterSet,
+    LedgerEntryFilterSet,
+)
 from wenming.framework.forms import (
     AssignForm,
     FrameworkForm,
@@ -54,33 +58,53 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class FrameworkListView(StaffRequiredMixin, View):
-    """The city's framework versions; office staff start a draft here."""
+class FrameworkListView(FilteredListView):
+    """The city's framework versions, newest edition first; office staff start a draft here."""
 
-    def get(self, request):
-        return self.render_page(FrameworkForm(initial={"edition_year": timezone.now().year}))
+    model = Framework
+    filterset_class = FrameworkFilterSet
+    template_name = "framework/framework_list.html"
+    export_title = _lazy("Assessment framework")
+    export_filename = "frameworks"
+    export_headers = [
+        _lazy("Name"),
+        _lazy("Edition year"),
+        _lazy("Version"),
+        _lazy("Status"),
+        _lazy("Level-3 contents"),
+    ]
+    export_widths = [30, 10, 8, 10, 10]
+    form = None
 
-    def render_page(self, form):
-        user = self.request.user
-        frameworks = (
-            Framework.objects.restrict(user)
+    def base_queryset(self):
+        return (
+            super()
+            .base_queryset()
             .select_related("region")
             .annotate(contents=Count("indicators", filter=Q(indicators__level=3)))
+            .order_by("-edition_year", "-version", "-id")
         )
-        return render(
-            self.request,
-            "framework/framework_list.html",
-            {
-                "frameworks": frameworks,
-                "form": form,
-                "can_create": can(user, ADD_FRAMEWORK),
-            },
-        )
+
+    def export_row(self, framework):
+        return [
+            framework.name,
+            framework.edition_year,
+            framework.version,
+            str(framework.get_status_display()),
+            framework.contents,
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["frameworks"] = context["object_list"]
+        context["form"] = self.form or FrameworkForm(initial={"edition_year": timezone.now().year})
+        context["can_create"] = can(self.request.user, ADD_FRAMEWORK)
+        return context
 
     def post(self, request):
         form = FrameworkForm(request.POST)
         if not form.is_valid():
-            return self.render_page(form)
+            return self.refused(form)
         region = _home_city(request.user)
         if region is None or not can(request.user, ADD_FRAMEWORK):
             raise PermissionDenied(_("You may not keep frameworks."))
@@ -88,8 +112,14 @@ class FrameworkListView(StaffRequiredMixin, View):
             framework = services.create_framework(request.user, region=region, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
-            return self.render_page(form)
+            return self.refused(form)
         return redirect("framework:framework_detail", pk=framework.pk)
+
+    def refused(self, form):
+        """The list again, with the draft form as posted and its errors."""
+        self.form = form
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data())
 
 
 def _home_city(user):
