@@ -47,6 +47,8 @@ class Action:
     status: int = 200
     method: str = "post"
     detail: bool = True
+    # Stored values the row must have after a successful call, e.g. {"status": "passed"}.
+    changes: dict = field(default_factory=dict)
 
     def payload(self, world: World, persona: str) -> dict:
         return {}
@@ -307,6 +309,9 @@ class EndpointTests:
             assert (name, response.status_code) == (name, status), response.content
             if row is not None and status >= 400:
                 assert snapshot(row) == before
+            elif row is not None:
+                after = snapshot(row)
+                assert {key: after[key] for key in action.changes} == action.changes
 
     def test_declared_actions_are_the_views_actions(self):
         assert {action.name for action in self.actions} == self.view_actions()
