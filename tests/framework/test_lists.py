@@ -273,3 +273,10 @@ def test_framework_and_indicator_apis_share_the_filtersets(people, active, codes
     assert [row["code"] for row in contents["results"]] == ["Ⅲ-1", "Ⅲ-2", "Ⅲ-3", "Ⅲ-4", "Ⅲ-10"]
     items = client.get(f"/api/indicators/?framework={active.pk}&level=1&sort=-code").json()
     assert [row["code"] for row in items["results"]] == ["Ⅰ-10", "Ⅰ-9", "Ⅰ-2", "Ⅰ-1"]
+
+
+def test_api_ledger_list_is_newest_first_like_the_page(people, entries):
+    client = client_for(people.city_admin)
+    page = titles(client.get("/staff/tasks/"))
+    api = [row["title"] for row in client.get("/api/ledger-entries/").json()["results"]]
+    assert api == page == ["东湖本月", "西山本月", "东湖逾期", "东湖已过"]

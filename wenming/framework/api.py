@@ -57,7 +57,8 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        queryset = selectors.entries_for(self.request.user).order_by("deadline", "id")
+        # Newest deadline first, as on the task list; `sort=` reorders.
+        queryset = selectors.entries_for(self.request.user).order_by("-deadline", "-id")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(
