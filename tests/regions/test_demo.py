@@ -173,10 +173,16 @@ class TestOneBuild:
 
 
 def test_builds_are_deterministic():
+    from wenming.accounts.models import ApiToken
+    from wenming.accounts.services import issue_api_token
+
     demo.build_demo_city()
     first = snapshot()
+    issue_api_token(get_user_model().objects.get(username="city_admin"), "手机")
     removed = demo.remove_demo_city()
     assert removed["regions.Region"] == 2467 and removed["regions.Unit"] == 80
+    # A demo account holding an API token is removed with it (its role's end ends it).
+    assert not ApiToken.objects.exists()
     assert Region.objects.count() == Unit.objects.count() == 0
     assert not get_user_model().objects.exists()
     demo.build_demo_city()

@@ -772,7 +772,7 @@ REMOVABLE_MODELS = {
     "regions.Unit",
     "regions.Membership",
     "accounts.User",
-    "authtoken.Token",
+    "accounts.ApiToken",
     "admin.LogEntry",
 }
 
