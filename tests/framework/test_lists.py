@@ -132,7 +132,19 @@ def test_task_list_export_is_every_filtered_row_across_pages(people, entries, mo
     page = client.get("/staff/tasks/?q=东湖")
     assert titles(page) == ["东湖本月"]
     rows = sheet_rows(client.get("/staff/tasks/?q=东湖&export=xlsx"))
-    assert rows[0][:3] == ["指标编码", "任务", "单位"]
+    assert rows[0] == [
+        "指标编码",
+        "任务",
+        "单位",
+        "牵头",
+        "频次",
+        "周期开始",
+        "周期结束",
+        "截止日期",
+        "状态",
+        "逾期",
+        "确认接收时间",
+    ]
     assert [(row[1], row[8], row[9]) for row in rows[1:]] == [
         ("东湖本月", "已交办", None),
         ("东湖逾期", "已交办", "是"),
@@ -280,3 +292,21 @@ def test_api_ledger_list_is_newest_first_like_the_page(people, entries):
     page = titles(client.get("/staff/tasks/"))
     api = [row["title"] for row in client.get("/api/ledger-entries/").json()["results"]]
     assert api == page == ["东湖本月", "西山本月", "东湖逾期", "东湖已过"]
+
+
+def test_natural_code_order_in_sql_on_mixed_codes(db):
+    from tests.factories import FrameworkFactory
+    from wenming.framework.models import Indicator
+    from wenming.framework.selectors import natural_code_order
+
+    framework = FrameworkFactory()
+    codes = ["Ⅰ-10", "Ⅲ-10", "Ⅰ-9", "Ⅲ-2", "Ⅲ-2-10", "Ⅲ-2-9", "Ⅳ", "Ⅲ-2a", "Ⅱ-1"]
+    for position, code in enumerate(codes):
+        IndicatorFactory(framework=framework, level=1, code=code, position=position)
+    ordered = (
+        Indicator.objects.filter(framework=framework)
+        .order_by(*natural_code_order(), "id")
+        .values_list("code", flat=True)
+    )
+    # A part with letters sorts as text: after every number of its width.
+    assert list(ordered) == ["Ⅰ-9", "Ⅰ-10", "Ⅱ-1", "Ⅲ-2", "Ⅲ-2-9", "Ⅲ-2-10", "Ⅲ-10", "Ⅲ-2a", "Ⅳ"]

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import LPad, StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,29 +23,40 @@ ZIP_NAME_MAX = 120
 
 
 CODE_NUMBER_WIDTH = 12
+# Numbered parts after the prefix that are compared as numbers (Ⅲ-2-10: two); any
+# further part is compared as text.
+CODE_NUMBER_PARTS = 2
+
+
+def _split_at_hyphen(text):
+    """(what is before the first hyphen, what is after it) as SQL; no hyphen: (text, '')."""
+    hyphen = StrIndex(text, Value("-"))
+    has_hyphen = GreaterThan(hyphen, 0)
+    head = Case(When(has_hyphen, then=Substr(text, 1, hyphen - 1)), default=text)
+    tail = Case(When(has_hyphen, then=Substr(text, hyphen + 1)), default=Value(""))
+    return head, tail
 
 
 def natural_code_order(lookup: str = "code", *, descending: bool = False) -> list:
     """ORDER BY terms that sort indicator codes as people read them: Ⅲ-2 before Ⅲ-10.
 
-    A code is split in SQL at its first hyphen into the prefix (Ⅲ) and the rest (2, 10,
-    2-1), and the rest is left-padded with zeros, so text order is number order. Done as
-    an annotation rather than a stored sort key: the code is written by the import, the
+    A code is split in SQL at its hyphens into the prefix (Ⅲ) and numbered parts (2, 10),
+    and each part is left-padded with zeros, so text order is number order. Done as an
+    annotation rather than a stored sort key: the code is written by the import, the
     services and the admin, and a second column would have to be kept in step by each of
     them, while these lists are narrowed by framework and scope before they are sorted.
-    StrIndex, Substr and LPad exist on SQLite and PostgreSQL alike; no cast, so a code
-    with letters after the hyphen sorts as text instead of failing.
+    StrIndex, Substr and LPad exist on SQLite and PostgreSQL alike; no cast, so a part
+    with letters in it sorts as text instead of failing.
     """
-    code = F(lookup)
-    hyphen = StrIndex(code, Value("-"))
-    has_hyphen = Q(**{f"{lookup}__contains": "-"})
-    prefix = Case(When(has_hyphen, then=Substr(code, 1, hyphen - 1)), default=code)
-    rest = Case(When(has_hyphen, then=Substr(code, hyphen + 1)), default=Value(""))
-    number = LPad(rest, CODE_NUMBER_WIDTH, Value("0"))
+    prefix, rest = _split_at_hyphen(F(lookup))
+    terms = [prefix]
+    for _part in range(CODE_NUMBER_PARTS):
+        number, rest = _split_at_hyphen(rest)
+        terms.append(LPad(number, CODE_NUMBER_WIDTH, Value("0")))
+    terms.append(rest)
     # Rows without a code (tasks written by hand) come last on both databases.
     return [
-        term.desc(nulls_last=True) if descending else term.asc(nulls_last=True)
-        for term in (prefix, number)
+        term.desc(nulls_last=True) if descending else term.asc(nulls_last=True) for term in terms
     ]
 
 
