@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from wenming.core.permissions import CHANGE, can
@@ -64,14 +64,14 @@ class FrameworkListView(FilteredListView):
     model = Framework
     filterset_class = FrameworkFilterSet
     template_name = "framework/framework_list.html"
-    export_title = _lazy("Assessment framework")
+    export_title = gettext_lazy("Assessment framework")
     export_filename = "frameworks"
     export_headers = [
-        _lazy("Name"),
-        _lazy("Edition year"),
-        _lazy("Version"),
-        _lazy("Status"),
-        _lazy("Level-3 contents"),
+        gettext_lazy("Name"),
+        gettext_lazy("Edition year"),
+        gettext_lazy("Version"),
+        gettext_lazy("Status"),
+        gettext_lazy("Level-3 contents"),
     ]
     export_widths = [30, 10, 8, 10, 10]
     form = None
@@ -321,20 +321,20 @@ class TaskListView(FilteredListView):
     filterset_class = LedgerEntryFilterSet
     template_name = "framework/task_list.html"
     mine = False
-    export_title = _lazy("Tasks")
+    export_title = gettext_lazy("Tasks")
     export_filename = "tasks"
     export_headers = [
-        _lazy("Indicator code"),
-        _lazy("Task"),
-        _lazy("Unit"),
-        _lazy("Lead"),
-        _lazy("Frequency"),
-        _lazy("Period start"),
-        _lazy("Period end"),
-        _lazy("Deadline"),
-        _lazy("Status"),
-        _lazy("Overdue"),
-        _lazy("Acknowledged at"),
+        gettext_lazy("Indicator code"),
+        gettext_lazy("Task"),
+        gettext_lazy("Unit"),
+        gettext_lazy("Lead"),
+        gettext_lazy("Frequency"),
+        gettext_lazy("Period start"),
+        gettext_lazy("Period end"),
+        gettext_lazy("Deadline"),
+        gettext_lazy("Status"),
+        gettext_lazy("Overdue"),
+        gettext_lazy("Acknowledged at"),
     ]
     export_widths = [12, 40, 24, 6, 10, 12, 12, 12, 10, 8, 18]
 

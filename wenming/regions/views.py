@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
@@ -106,16 +106,16 @@ class PeopleListView(FilteredListView):
     model = Membership
     filterset_class = MembershipFilterSet
     template_name = "regions/people_list.html"
-    export_title = _lazy("People")
+    export_title = gettext_lazy("People")
     export_filename = "people"
     export_headers = [
-        _lazy("Name"),
-        _lazy("Username"),
-        _lazy("Mobile number"),
-        _lazy("Role"),
-        _lazy("Job title"),
-        _lazy("Where"),
-        _lazy("Active"),
+        gettext_lazy("Name"),
+        gettext_lazy("Username"),
+        gettext_lazy("Mobile number"),
+        gettext_lazy("Role"),
+        gettext_lazy("Job title"),
+        gettext_lazy("Where"),
+        gettext_lazy("Active"),
     ]
     export_widths = [14, 16, 14, 12, 16, 30, 8]
 
