@@ -86,9 +86,7 @@ class AuditEntry(models.Model):
     # What happened, machine-readable: a code from `audit.EVENTS` and its values, shown in
     # the reader's language. Empty on entries written before codes existed.
     event = models.CharField(_("event"), max_length=50, blank=True, db_index=True)
-    params = models.JSONField(
-        _("parameters"), null=True, blank=True, encoder=UnicodeJSONEncoder
-    )
+    params = models.JSONField(_("parameters"), null=True, blank=True, encoder=UnicodeJSONEncoder)
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 

@@ -200,7 +200,6 @@ class Indicator(ScopedModel, TimeStampedModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-
     @property
     def method_labels(self) -> list[str]:
         """The methods as the user's language names them."""

@@ -19,8 +19,10 @@ class PersonForm(StyledFormMixin, forms.Form):
     )
     full_name = forms.CharField(label=_("Name"), max_length=50)
     # The model's own field: one mobile rule (accounts.models.mobile_validator).
-    mobile = get_user_model()._meta.get_field("mobile").formfield(
-        label=_("Mobile number"), required=False
+    mobile = (
+        get_user_model()
+        ._meta.get_field("mobile")
+        .formfield(label=_("Mobile number"), required=False)
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
