@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from wenming.core.excel import RowError
 from wenming.core.imports import (
@@ -106,8 +106,8 @@ def format_rule_parameters(rule: str, parameters: dict) -> str:
     return ""
 
 
-POINTS_MESSAGE = _lazy("“%(value)s” is not a number of points.")
-TOO_LONG_MESSAGE = _lazy("The code or name is too long.")
+POINTS_MESSAGE = gettext_lazy("“%(value)s” is not a number of points.")
+TOO_LONG_MESSAGE = gettext_lazy("The code or name is too long.")
 DECIMAL_ERRORS = ("required", "invalid", "min_value", "max_digits", "max_whole_digits")
 
 
@@ -139,16 +139,18 @@ class IndicatorRowForm(RowForm):
             "name": {"max_length": TOO_LONG_MESSAGE},
             "points": dict.fromkeys(DECIMAL_ERRORS, POINTS_MESSAGE),
             "scoring_rule": {
-                "invalid_choice": _lazy("Unknown scoring rule “%(value)s”: use %(words)s.")
+                "invalid_choice": gettext_lazy("Unknown scoring rule “%(value)s”: use %(words)s.")
             },
             "veto_effect": {
-                "invalid_choice": _lazy(
+                "invalid_choice": gettext_lazy(
                     "Unknown veto effect “%(value)s”: use 扣分、封顶 or 取消资格."
                 )
             },
-            "veto_value": dict.fromkeys(DECIMAL_ERRORS, _lazy("A deduction or cap needs a value.")),
-            "lead_unit": {"invalid_choice": _lazy("Unknown unit “%(value)s”.")},
-            "responsible_units": {"invalid_choice": _lazy("Unknown unit “%(value)s”.")},
+            "veto_value": dict.fromkeys(
+                DECIMAL_ERRORS, gettext_lazy("A deduction or cap needs a value.")
+            ),
+            "lead_unit": {"invalid_choice": gettext_lazy("Unknown unit “%(value)s”.")},
+            "responsible_units": {"invalid_choice": gettext_lazy("Unknown unit “%(value)s”.")},
         }
 
 
@@ -157,7 +159,7 @@ class FrameworkImporter(TabularImporter):
     """The indicator tree of one draft framework, by code; missing codes are removed."""
 
     kind = "framework"
-    title = _lazy("Import the framework")
+    title = gettext_lazy("Import the framework")
     headers = dict(FRAMEWORK_COLUMNS)
     required = {
         "item_code",

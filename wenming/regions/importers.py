@@ -5,7 +5,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from wenming.accounts.models import mobile_validator
 from wenming.core.excel import build_workbook
@@ -70,8 +70,8 @@ def level_names() -> dict[int, str]:
         return {value: str(label) for value, label in Region.Level.choices}
 
 
-COORDINATE_MESSAGE = _lazy("“%(value)s” is not a coordinate between %(low)d and %(high)d.")
-LEVEL_MESSAGE = _lazy("Unknown level “%(value)s”: use 市, 区县, 街道, 社区 or 网格.")
+COORDINATE_MESSAGE = gettext_lazy("“%(value)s” is not a coordinate between %(low)d and %(high)d.")
+LEVEL_MESSAGE = gettext_lazy("Unknown level “%(value)s”: use 市, 区县, 街道, 社区 or 网格.")
 DECIMAL_ERRORS = ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits")
 
 
@@ -118,15 +118,17 @@ class UnitRowForm(RowForm):
         field_classes = {"region": KeyedChoiceField}
         error_messages = {
             "type": {
-                "required": _lazy("Unknown unit type “%(value)s”."),
-                "invalid_choice": _lazy("Unknown unit type “%(value)s”."),
+                "required": gettext_lazy("Unknown unit type “%(value)s”."),
+                "invalid_choice": gettext_lazy("Unknown unit type “%(value)s”."),
             },
             "region": {
-                "required": _lazy("Region code %(value)s is not a known region."),
-                "invalid_choice": _lazy("Region code %(value)s is not a known region."),
+                "required": gettext_lazy("Region code %(value)s is not a known region."),
+                "invalid_choice": gettext_lazy("Region code %(value)s is not a known region."),
             },
-            "contact_mobile": {"invalid": _lazy("“%(value)s” is not an 11-digit mobile number.")},
-            "contact_email": {"invalid": _lazy("“%(value)s” is not an e-mail address.")},
+            "contact_mobile": {
+                "invalid": gettext_lazy("“%(value)s” is not an 11-digit mobile number.")
+            },
+            "contact_email": {"invalid": gettext_lazy("“%(value)s” is not an e-mail address.")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -329,7 +331,7 @@ class RegionImporter(_TreeImporter):
     """Regions by code."""
 
     kind = "regions"
-    title = _lazy("Import regions")
+    title = gettext_lazy("Import regions")
     model = Region
     form_class = RegionRowForm
     create = staticmethod(services.create_region)
@@ -346,8 +348,8 @@ class RegionImporter(_TreeImporter):
     }
     required = {"code", "name", "level"}
     object_type = "regions.region"
-    own_parent_message = _lazy("A region cannot be its own parent.")
-    unknown_parent_message = _lazy("Parent code %(code)s is not a known region.")
+    own_parent_message = gettext_lazy("A region cannot be its own parent.")
+    unknown_parent_message = gettext_lazy("Parent code %(code)s is not a known region.")
 
     def __init__(self, user):
         super().__init__(user)
@@ -413,7 +415,7 @@ class UnitImporter(_TreeImporter):
     """Units by code."""
 
     kind = "units"
-    title = _lazy("Import units")
+    title = gettext_lazy("Import units")
     model = Unit
     form_class = UnitRowForm
     create = staticmethod(services.create_unit)
@@ -424,8 +426,8 @@ class UnitImporter(_TreeImporter):
     headers = dict(UNIT_COLUMNS)
     required = {"code", "name", "type", "region_code"}
     object_type = "regions.unit"
-    own_parent_message = _lazy("A unit cannot be its own parent.")
-    unknown_parent_message = _lazy("Parent unit %(code)s is not a known unit.")
+    own_parent_message = gettext_lazy("A unit cannot be its own parent.")
+    unknown_parent_message = gettext_lazy("Parent unit %(code)s is not a known unit.")
 
     def __init__(self, user):
         super().__init__(user)
