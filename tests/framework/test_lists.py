@@ -170,6 +170,23 @@ def test_my_tasks_leave_out_passed_entries(people, entries):
     assert rows == ["东湖本月", "东湖逾期"]
 
 
+def test_my_tasks_status_filter_shows_passed_entries(people, entries):
+    client = client_for(people.east_unit_staff)
+    assert titles(client.get("/staff/tasks/mine/?status=passed")) == ["东湖已过"]
+    assert titles(client.get("/staff/tasks/mine/?status=assigned")) == ["东湖本月", "东湖逾期"]
+    # A value the filter cannot use is ignored: the open entries, as with no filter.
+    assert titles(client.get("/staff/tasks/mine/?status=nonsense")) == ["东湖本月", "东湖逾期"]
+
+
+def test_my_tasks_answers_a_superuser(people, entries):
+    response = client_for(people.superuser).get("/staff/tasks/mine/")
+    assert response.status_code == 200
+    assert titles(response) == ["东湖本月", "西山本月", "东湖逾期"]
+    assert titles(client_for(people.superuser).get("/staff/tasks/mine/?status=passed")) == [
+        "东湖已过"
+    ]
+
+
 def test_api_ledger_list_shares_the_filterset(people, entries):
     client = client_for(people.city_admin)
     overdue = client.get("/api/ledger-entries/?overdue=1").json()

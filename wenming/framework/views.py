@@ -340,9 +340,11 @@ class TaskListView(FilteredListView):
 
     def base_queryset(self):
         if self.mine:
-            # A unit's own to-do list: the entries it submits evidence for.
+            # A unit's own to-do list: the entries it submits evidence for, open ones
+            # unless the status filter asks for another (passed ones stay findable).
             queryset = selectors.entries_for(self.request.user, SUBMIT_EVIDENCE)
-            queryset = queryset.exclude(status=LedgerEntry.Status.PASSED)
+            if self.request.GET.get("status") not in LedgerEntry.Status.values:
+                queryset = queryset.exclude(status=LedgerEntry.Status.PASSED)
         else:
             queryset = selectors.entries_for(self.request.user)
         return queryset.order_by("-deadline", "-id")
