@@ -80,6 +80,25 @@ def test_office_hands_out_a_task_by_hand(people, active, city):
     assert list(task.entries.values_list("deadline", flat=True)) == [date(2026, 11, 30)]
 
 
+def test_a_task_that_exists_already_is_refused_naming_unit_and_code(people, active, city):
+    client = client_for(people.east_staff)
+    data = {
+        "unit": city.east_unit.pk,
+        "title": "公共场所秩序台账",
+        "indicator_code": "Ⅲ-2",
+        "frequency": "once",
+        "first_period_start": "2026-11-01",
+        "deadline": "2026-11-30",
+    }
+    assert client.post("/staff/tasks/new/", data).status_code == 302
+    again = client.post("/staff/tasks/new/", data | {"title": "再交办一次"})
+    assert again.status_code == 200
+    body = again.content.decode()
+    assert f"{city.east_unit.name} 已有 Ⅲ-2 的任务。" in body
+    assert "task_one_per_indicator_and_unit" not in body
+    assert not Task.objects.filter(title="再交办一次").exists()
+
+
 def test_a_task_for_another_districts_unit_is_refused(people, active, city):
     response = client_for(people.east_staff).post(
         "/staff/tasks/new/",

@@ -55,6 +55,25 @@ def test_assignment_gives_each_lead_and_responsible_unit_one_task(tasks, active,
     assert again == []
 
 
+def test_a_second_task_for_the_same_indicator_and_unit_names_both(people, active, city):
+    content = active.indicators.get(code="Ⅲ-2")
+    arguments = {
+        "framework": active,
+        "unit": city.east_unit,
+        "indicator": content,
+        "frequency": "once",
+        "first_period_start": START,
+        "deadline": date(2026, 12, 15),
+    }
+    services.create_task(people.city_admin, title="第一次", **arguments)
+    with pytest.raises(ValidationError) as refused:
+        services.create_task(people.city_admin, title="第二次", **arguments)
+    assert refused.value.messages == [f"{city.east_unit.name} 已有 Ⅲ-2 的任务。"]
+    assert list(Task.objects.filter(indicator=content).values_list("title", flat=True)) == [
+        "第一次"
+    ]
+
+
 def test_district_office_cannot_hand_work_to_another_districts_unit(people, active, city):
     with pytest.raises(PermissionDenied):
         services.create_task(

@@ -340,16 +340,201 @@ def create_task(
         due_days=due_days or 0,
         created_by=user,
     )
+    duplicate = ValidationError(
+        _("%(unit)s already has a task for %(code)s.")
+        % {"unit": unit, "code": indicator.code if indicator else ""}
+    )
+    # Checked before full_clean, whose own message for the constraint names only the
+    # constraint; the IntegrityError below catches a task saved in between.
+    if indicator is not None and Task.objects.filter(indicator=indicator, unit=unit).exists():
+        raise duplicate
     task.full_clean()
     try:
         with transaction.atomic():
             task.save()
     except IntegrityError:
-        raise ValidationError(
-            _("%(unit)s already has a task for %(code)s.") % {"unit": unit, "code": indicator.code}
-        ) from None
+        raise duplicate from None
     audit.created(task, actor=user)
     _first_entry(task, user, today=today)
+    return task
+
+
+@transaction.atomic
+def create_tasks(
+    user,
+    *,
+    framework: Framework,
+    lead_unit: Unit,
+    other_units=(),
+    title: str,
+    frequency: str,
+    first_period_start,
+    deadline=None,
+    due_days: int = 0,
+    description: str = "",
+    indicator: Indicator | None = None,
+    today=None,
+) -> list[Task]:
+    """Hand one task to a lead unit and any number of others at once: all or nothing.
+
+    A unit that already has it (the same level-3 indicator, or for a task written by hand
+    an active task of the same title in this framework) is named in the refusal, and
+    nothing is written.
+    """
+    units = [lead_unit, *(unit for unit in other_units if unit.pk != lead_unit.pk)]
+    units = list({unit.pk: unit for unit in units}.values())
+    holders = Task.objects.filter(unit__in=units)
+    if indicator is not None:
+        holders = holders.filter(indicator=indicator)
+    else:
+        holders = holders.filter(
+            framework=framework, indicator__isnull=True, title=title[:300], is_active=True
+        )
+    taken = list(holders.select_related("unit").order_by("unit__path"))
+    if taken:
+        raise ValidationError(
+            _("Already handed to: %(units)s. Nothing was handed out.")
+            % {"units": "、".join(task.unit.name for task in taken)}
+        )
+    return [
+        create_task(
+            user,
+            framework=framework,
+            unit=unit,
+            is_lead=unit.pk == lead_unit.pk,
+            title=title,
+            description=description,
+            indicator=indicator,
+            frequency=frequency,
+            first_period_start=first_period_start,
+            deadline=deadline,
+            due_days=due_days,
+            today=today,
+        )
+        for unit in units
+    ]
+
+
+def _locked_task(user, task: Task) -> tuple[Task, list[LedgerEntry]]:
+    """The task and its open entries, locked, once the user may hand work to its unit."""
+    task = Task.objects.select_for_update().select_related("unit").get(pk=task.pk)
+    require(
+        user,
+        "framework.assign",
+        task.unit,
+        _("You may not change the tasks of %(unit)s.") % {"unit": task.unit},
+    )
+    if not task.is_active:
+        raise ValidationError(_("This task was cancelled or stopped; it cannot be changed."))
+    entries = list(
+        LedgerEntry.objects.select_for_update()
+        .filter(task=task, status__in=LedgerEntry.OPEN_STATUSES)
+        .order_by("period_start")
+    )
+    return task, entries
+
+
+@transaction.atomic
+def update_task(
+    user,
+    task: Task,
+    *,
+    title: str,
+    description: str = "",
+    deadline=None,
+    due_days: int | None = None,
+    today=None,
+) -> Task:
+    """Change a task's title, requirement and deadline; its open entries follow.
+
+    A one-off task's open entry takes the new deadline; a recurring task's open entries
+    move to `due_days` after their period. Passed, failed and cancelled entries keep what
+    they had. Frequency, start and unit are not changed here: cancel and hand out anew.
+    """
+    task, entries = _locked_task(user, task)
+    title = title.strip()[:300]
+    if not title:
+        raise ValidationError({"title": _("A task needs a title.")})
+    change = audit.change(task, actor=user, event="task_changed")
+    before = {"title": task.title, "deadline": task.deadline, "due_days": task.due_days}
+    task.title = title
+    task.description = description
+    # The start stays, so only the parts of `_validate_schedule` about the end apply: a
+    # task started long ago can still get a new deadline.
+    today = today or timezone.localdate()
+    if task.frequency == Task.Frequency.ONCE:
+        if deadline is None:
+            raise ValidationError({"deadline": _("A one-off task needs a deadline.")})
+        if deadline < task.first_period_start:
+            raise ValidationError({"deadline": _("The deadline is before the start.")})
+        if deadline > today.replace(year=today.year + 2, month=12, day=31):
+            raise ValidationError({"deadline": _("The deadline is too far ahead.")})
+        task.deadline = deadline
+    else:
+        due_days = task.due_days if due_days is None else due_days
+        if not 0 <= due_days <= 365:
+            raise ValidationError({"due_days": _("Between 0 and 365 days.")})
+        task.due_days = due_days
+    task.full_clean()
+    task.save()
+    notes = []
+    if before["title"] != task.title:
+        notes.append(_("Title: %(old)s → %(new)s") % {"old": before["title"], "new": task.title})
+    if before["deadline"] != task.deadline:
+        notes.append(
+            _("Deadline: %(old)s → %(new)s")
+            % {"old": before["deadline"] or "—", "new": task.deadline or "—"}
+        )
+    if before["due_days"] != task.due_days:
+        notes.append(
+            _("Days to submit: %(old)s → %(new)s")
+            % {"old": before["due_days"], "new": task.due_days}
+        )
+    for entry in entries:
+        if task.frequency == Task.Frequency.ONCE:
+            entry.deadline = task.deadline
+            entry.period_end = task.deadline
+        else:
+            entry.deadline = entry.period_end + timedelta(days=task.due_days)
+        entry.save(update_fields=["deadline", "period_end", "updated_at"])
+        _event(
+            entry,
+            TaskEvent.Action.CHANGE,
+            user,
+            from_status=entry.status,
+            to_status=entry.status,
+            note="；".join(notes) or _("Requirement changed"),
+        )
+    change.record(entries=len(entries))
+    return task
+
+
+@transaction.atomic
+def cancel_task(user, task: Task, *, reason: str) -> Task:
+    """Withdraw a task: it makes no new periods and its open entries are cancelled.
+
+    Entries already passed or failed stay as they are, with their evidence.
+    """
+    task, entries = _locked_task(user, task)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the task is cancelled.")})
+    change = audit.change(task, actor=user, event="task_cancelled", reason=reason[:500])
+    task.is_active = False
+    task.save(update_fields=["is_active", "updated_at"])
+    for entry in entries:
+        from_status = entry.status
+        entry.status = LedgerEntry.Status.CANCELLED
+        entry.save(update_fields=["status", "updated_at"])
+        _event(
+            entry,
+            TaskEvent.Action.CANCEL,
+            user,
+            from_status=from_status,
+            to_status=entry.status,
+            note=reason[:1000],
+        )
+    change.record(entries=len(entries))
     return task
 
 
@@ -473,6 +658,7 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
         LedgerEntry.Status.SUBMITTED,
         LedgerEntry.Status.PASSED,
         LedgerEntry.Status.FAILED,
+        LedgerEntry.Status.CANCELLED,
     ):
         raise ValidationError(
             _("This ledger entry is %(status)s; nothing can be submitted now.")
@@ -547,6 +733,8 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     entry = LedgerEntry.objects.select_for_update().get(pk=submission.entry_id)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     require(user, "framework.review", entry, _("Only the office reviews ledgers."))
+    if entry.status == LedgerEntry.Status.CANCELLED:
+        raise ValidationError(_("The task was cancelled; its evidence is no longer reviewed."))
     if submission.outcome != Submission.Outcome.PENDING:
         raise ValidationError(_("This submission was already reviewed."))
     reason = reason.strip()
