@@ -14,6 +14,7 @@ from django.views import View
 from wenming.accounts import services
 from wenming.accounts.forms import ApiTokenForm, LoginForm, StyledPasswordChangeForm
 from wenming.accounts.models import ApiToken
+from wenming.core.navigation import is_staff_member
 
 
 class LoginView(auth_views.LoginView):
@@ -22,6 +23,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Residents and volunteers have no workbench: their page is the portal, not a 403.
+        if is_staff_member(self.request.user):
+            return super().get_default_redirect_url()
+        return reverse("portal:home")
 
 
 class LogoutView(auth_views.LogoutView):
