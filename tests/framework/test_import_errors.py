@@ -104,6 +104,28 @@ def test_words_for_choices_come_from_the_model_too(people, draft):
     )
 
 
+def test_a_content_under_an_undefined_level_two_code(people, draft):
+    rows = [
+        content_row(ITEM_1, IND_1, "Ⅲ-1", "甲", 1),
+        content_row(ITEM_1, ("Ⅱ-9", None, None), "Ⅲ-2", "乙", 1),
+    ]
+    with translation.override("en"):
+        plan = FrameworkImporter(people.city_admin, draft).apply(workbook_bytes(rows))
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (
+            3,
+            "D",
+            "Level-2 indicator Ⅱ-9 is not defined: no row above gives it, and this row "
+            "gives it no name.",
+        )
+    ]
+    assert Indicator.objects.filter(framework=draft).count() == 0
+    plan = FrameworkImporter(people.city_admin, draft).plan(workbook_bytes(rows))
+    assert [e.message for e in plan.errors] == [
+        "二级指标 Ⅱ-9 未定义：上方没有哪一行给出它，本行也没有填写它的名称。"
+    ]
+
+
 def test_a_level_two_code_under_two_parents(people, draft):
     rows = [
         content_row(ITEM_1, IND_1, "Ⅲ-1", "甲", 1),

@@ -267,6 +267,20 @@ class FrameworkImporter(TabularImporter):
                         plan, row, nodes[code], level, parent_code, columns, first_row
                     )
                     continue
+                if level == 2 and code and not name:
+                    # A content row naming a level-2 code no row has defined: the code is
+                    # what is wrong, not an empty name cell the person never meant to fill.
+                    self.error(
+                        plan,
+                        row,
+                        columns["code"],
+                        _(
+                            "Level-2 indicator %(code)s is not defined: no row above gives "
+                            "it, and this row gives it no name."
+                        )
+                        % {"code": code},
+                    )
+                    continue
                 form = self.node_form(
                     plan,
                     row,
