@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.forms import DateInput, StyledFormMixin
-from wenming.framework.models import Indicator, Submission, Task
+from wenming.framework.models import EvidenceFile, Indicator, Submission, Task
 
 # Codes in a list may be separated by spaces, commas, 、 or semicolons, half- or full-width.
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -96,6 +96,26 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    kept_files = forms.ModelMultipleChoiceField(
+        label=_("Files already sent"),
+        queryset=EvidenceFile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Kept in the new version unless you untick them; add new files below."),
+    )
+    field_order = ["kept_files", "files", "note", "links"]
+
+    def __init__(self, *args, previous: Submission | None = None, **kwargs):
+        """`previous` is the latest version: its files are offered to keep, all ticked."""
+        super().__init__(*args, **kwargs)
+        earlier = previous.files.order_by("id") if previous else EvidenceFile.objects.none()
+        field = self.fields["kept_files"]
+        field.queryset = earlier
+        field.initial = list(earlier)
+        field.label_from_instance = lambda evidence: evidence.original_name
+        if previous is None or not field.initial:
+            del self.fields["kept_files"]
 
     def clean_links(self):
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]

@@ -648,8 +648,15 @@ def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
 
 
 @transaction.atomic
-def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links=()) -> Submission:
-    """A new version of the unit's evidence; files are checked by content first."""
+def submit_evidence(
+    user, entry: LedgerEntry, *, files=(), note: str = "", links=(), kept_files=None
+) -> Submission:
+    """A new version of the unit's evidence; files are checked by content first.
+
+    `kept_files` are files of the latest version that the new one keeps (all of them when
+    None): the new version's rows point at the same stored files, no bytes are copied, so
+    the version reviewed and packed holds every file the unit means to send.
+    """
     entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
     require(
         user, "framework.submit_evidence", entry, _("Only the unit's staff submit its evidence.")
@@ -666,9 +673,18 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
         )
     files = list(files)
     links = [link.strip() for link in links if link and link.strip()]
-    if not files and not note.strip() and not links:
+    latest = entry.submissions.order_by("-version").first()
+    earlier = list(latest.files.order_by("id")) if latest else []
+    if kept_files is None:
+        kept = earlier
+    else:
+        wanted = {getattr(kept, "pk", kept) for kept in kept_files}
+        kept = [evidence for evidence in earlier if evidence.pk in wanted]
+        if len(kept) != len(wanted):
+            raise ValidationError(_("Only files of the latest version can be kept."))
+    if not files and not kept and not note.strip() and not links:
         raise ValidationError(_("Attach at least one file, a note or a link."))
-    if len(files) > MAX_FILES_PER_SUBMISSION:
+    if len(files) + len(kept) > MAX_FILES_PER_SUBMISSION:
         raise ValidationError(
             _("At most %(count)d files per submission.") % {"count": MAX_FILES_PER_SUBMISSION}
         )
@@ -695,6 +711,18 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
         upload.seek(0)
         evidence.file.save(f"evidence{info.extension}", upload, save=False)
         evidence.save()
+    EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            submission=submission,
+            file=evidence.file.name,
+            original_file=evidence.original_file.name,
+            original_name=evidence.original_name,
+            kind=evidence.kind,
+            size=evidence.size,
+            sha256=evidence.sha256,
+        )
+        for evidence in kept
+    )
     from_status = entry.status
     entry.status = LedgerEntry.Status.SUBMITTED
     entry.save(update_fields=["status", "updated_at"])
@@ -713,6 +741,7 @@ def submit_evidence(user, entry: LedgerEntry, *, files=(), note: str = "", links
         event="evidence_submitted",
         version=version,
         files=[info.original_name for _u, info in checked],
+        kept_files=[evidence.original_name for evidence in kept],
     )
     return submission
 

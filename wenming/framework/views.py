@@ -428,7 +428,7 @@ def render_entry(request, entry, submission_form=None, review_form=None, status=
             "submissions": submissions,
             "events": entry.events.select_related("actor", "submission"),
             "latest": latest,
-            "submission_form": submission_form or SubmissionForm(),
+            "submission_form": submission_form or SubmissionForm(previous=latest),
             "review_form": review_form or ReviewForm(entry=entry, initial={"submission": latest}),
         },
         status=status,
@@ -463,7 +463,7 @@ class SubmitEvidenceView(EntryStepView):
     """The unit submits a new version of evidence for review."""
 
     def step(self, request, entry):
-        form = SubmissionForm(request.POST, request.FILES)
+        form = SubmissionForm(request.POST, request.FILES, previous=_latest_submission(entry))
         if not form.is_valid():
             return render_entry(request, entry, submission_form=form)
         services.submit_evidence(
@@ -472,12 +472,20 @@ class SubmitEvidenceView(EntryStepView):
             files=form.cleaned_data["files"],
             note=form.cleaned_data["note"],
             links=form.cleaned_data["links"],
+            # Without earlier files the form has no such field: nothing to keep.
+            kept_files=form.cleaned_data.get("kept_files", []),
         )
         messages.success(request, _("The evidence was submitted for review."))
         return redirect("framework:entry_detail", pk=entry.pk)
 
     def refused(self, request, entry):
-        return render_entry(request, entry, submission_form=SubmissionForm(request.POST))
+        form = SubmissionForm(request.POST, previous=_latest_submission(entry))
+        return render_entry(request, entry, submission_form=form)
+
+
+def _latest_submission(entry):
+    """The entry's latest version of evidence, whose files a new version may keep."""
+    return entry.submissions.order_by("-version").first()
 
 
 class ReviewView(EntryStepView):
