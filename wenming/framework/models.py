@@ -278,9 +278,9 @@ class LedgerEntryQuerySet(RestrictedQuerySet):
     """Reads of ledger entries."""
 
     def overdue(self, today=None):
-        """Instances past their deadline whose ledger is not yet passed."""
+        """Instances past their deadline whose ledger is not yet passed (nor cancelled)."""
         today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(status=LedgerEntry.Status.PASSED)
+        return self.filter(deadline__lt=today).exclude(status__in=LedgerEntry.CLOSED_STATUSES)
 
 
 class LedgerEntry(ScopedModel, TimeStampedModel):
@@ -293,6 +293,19 @@ class LedgerEntry(ScopedModel, TimeStampedModel):
         RETURNED = "returned", _("Returned")
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
+        # The office cancelled the task while this period was still open.
+        CANCELLED = "cancelled", _("Cancelled")
+
+    #: The statuses a task change or cancellation still reaches (not passed, failed or
+    #: cancelled).
+    OPEN_STATUSES = (
+        Status.ASSIGNED,
+        Status.ACKNOWLEDGED,
+        Status.SUBMITTED,
+        Status.RETURNED,
+    )
+    #: The statuses no deadline applies to any more.
+    CLOSED_STATUSES = (Status.PASSED, Status.CANCELLED)
 
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="entries"
@@ -340,7 +353,7 @@ class LedgerEntry(ScopedModel, TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.deadline < timezone.localdate() and self.status != self.Status.PASSED
+        return self.deadline < timezone.localdate() and self.status not in self.CLOSED_STATUSES
 
 
 class Submission(TimeStampedModel):
@@ -493,6 +506,8 @@ class TaskEvent(models.Model):
         PASS = "pass", _("Passed")
         RETURN = "return", _("Returned")
         FAIL = "fail", _("Failed")
+        CHANGE = "change", _("Task changed")
+        CANCEL = "cancel", _("Task cancelled")
 
     entry = models.ForeignKey(
         LedgerEntry,
