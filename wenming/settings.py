@@ -118,6 +118,10 @@ LOGIN_LOCKOUT_THRESHOLD = env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_ADDRESS_LOCKOUT_THRESHOLD = env_int("LOGIN_ADDRESS_LOCKOUT_THRESHOLD", 100)
 LOGIN_ADDRESS_LOCKOUT_MINUTES = env_int("LOGIN_ADDRESS_LOCKOUT_MINUTES", 15)
+# Ledger entries whose deadline is at most this many days away count as due soon.
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 7)
+if not 0 <= DUE_SOON_DAYS <= 365:
+    raise ImproperlyConfigured("DUE_SOON_DAYS must be between 0 and 365")
 # API tokens expire this many days after they are made or renewed; a person keeps at most
 # this many (the least recently used end first).
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)

@@ -123,7 +123,7 @@ def test_task_list_is_newest_first_and_filters_through_the_filterset(people, ent
 def test_overdue_is_decided_by_the_model_not_the_template(people, entries):
     body = client_for(people.city_admin).get("/staff/tasks/").content.decode()
     # One badge: the passed entry past its deadline is not overdue.
-    assert body.count('badge bg-red-lt">逾期') == 1
+    assert body.count('status-overdue') == 1
 
 
 def test_task_list_export_is_every_filtered_row_across_pages(people, entries, monkeypatch):
@@ -215,16 +215,20 @@ def test_completion_filters_by_period_and_exports_both_tables(people, entries, c
         "编码",
         "名称",
         "合计",
+        "应完成",
         "已通过",
+        "完成率（%）",
+        "排名",
         "待审核",
         "已退回",
         "不通过",
         "逾期",
     ]
+    # Due on 2026-11-20: 东湖逾期 (11-10) and the passed 东湖已过; nothing of 西山 yet.
     assert rows[1:] == [
-        ["按单位", "DH-ZJ", "东湖区住建局", 3, 1, 0, 0, 0, 1],
-        ["按单位", "XS-ZJ", "西山区住建局", 1, 0, 0, 0, 0, 0],
-        ["按指标", None, "—", 4, 1, 0, 0, 0, 1],
+        ["按单位", "DH-ZJ", "东湖区住建局", 3, 2, 1, 50, 1, 0, 0, 0, 1],
+        ["按单位", "XS-ZJ", "西山区住建局", 1, 0, 0, None, None, 0, 0, 0, 0],
+        ["按指标", None, "—", 4, 2, 1, 50, None, 0, 0, 0, 1],
     ]
 
 

@@ -45,7 +45,7 @@ def test_region_and_unit_lists_in_api_show_exactly_the_scope(people, persona):
 def test_region_and_unit_pages_show_exactly_the_scope(people, city, persona):
     regions, units = VISIBLE[persona]
     client = client_for(getattr(people, persona))
-    region_page = client.get(reverse("regions:region_list"))
+    region_page = client.get(reverse("regions:region_list") + "?view=list")
     unit_page = client.get(reverse("regions:unit_list"))
     assert region_page.status_code == 200
     assert {region.code for region in region_page.context["object_list"]} == regions
@@ -112,11 +112,13 @@ def test_excel_export_holds_only_the_scope(people):
     assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == EAST_UNITS
 
 
-def test_staff_home_counts_only_the_scope(people):
-    response = client_for(people.east_staff).get(reverse("dashboard:home"))
+def test_region_tree_counts_only_the_scope(people):
+    response = client_for(people.east_staff).get(reverse("regions:region_list"))
     assert response.status_code == 200
-    assert [count for _label, count in response.context["level_rows"]] == [0, 1, 1, 1, 0]
-    assert response.context["unit_count"] == 2
+    assert [count for _value, _label, count in response.context["level_rows"]] == [0, 1, 1, 1, 0]
+    assert [(root.code, root.unit_count) for root in response.context["roots"]] == [
+        ("990101000000", 2)
+    ]
 
 
 def test_filters_narrow_within_scope(people, city):

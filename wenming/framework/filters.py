@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wenming.core.filters import IdFilter, YesNoSelect
 from wenming.core.forms import DateInput
 from wenming.framework.models import Framework, Indicator, LedgerEntry
-from wenming.framework.selectors import natural_code_order
+from wenming.framework.selectors import is_due_soon, natural_code_order
 
 
 class CodeOrderingFilter(django_filters.OrderingFilter):
@@ -99,6 +99,9 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="filter_overdue", widget=YesNoSelect
     )
+    due_soon = django_filters.BooleanFilter(
+        label=_("Due soon"), method="filter_due_soon", widget=YesNoSelect
+    )
     sort = CodeOrderingFilter(
         label=_("Sort by"),
         empty_label=_("Newest deadline first"),
@@ -111,7 +114,16 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = LedgerEntry
-        fields = ["q", "status", "unit", "deadline_from", "deadline_to", "overdue", "sort"]
+        fields = [
+            "q",
+            "status",
+            "unit",
+            "deadline_from",
+            "deadline_to",
+            "overdue",
+            "due_soon",
+            "sort",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -123,6 +135,10 @@ class LedgerEntryFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = queryset.overdue()
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_due_soon(self, queryset, name, value):
+        due_soon = is_due_soon()
+        return queryset.filter(due_soon) if value else queryset.exclude(due_soon)
 
 
 class PeriodFilterForm(forms.Form):

@@ -8,8 +8,10 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import LPad, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
@@ -72,12 +74,41 @@ def _is_overdue() -> Q:
     return Q(pk__in=LedgerEntry.objects.overdue().values("pk"))
 
 
-def completion_by(entries, field: str):
+#: The statuses in which the unit still has to submit evidence.
+AWAITING_UNIT = (
+    LedgerEntry.Status.ASSIGNED,
+    LedgerEntry.Status.ACKNOWLEDGED,
+    LedgerEntry.Status.RETURNED,
+)
+
+
+def is_due_soon(today=None) -> Q:
+    """Due soon: the deadline is today or within `DUE_SOON_DAYS` days, and the unit has
+    not submitted yet (assigned, acknowledged or returned)."""
+    today = today or timezone.localdate()
+    return Q(
+        deadline__gte=today,
+        deadline__lte=today + timedelta(days=settings.DUE_SOON_DAYS),
+        status__in=AWAITING_UNIT,
+    )
+
+
+def _is_due(today) -> Q:
+    """Due for the completion rate: the deadline has come, or the entry already passed."""
+    return (Q(deadline__lte=today) | Q(status=LedgerEntry.Status.PASSED)) & ~Q(
+        status=LedgerEntry.Status.CANCELLED
+    )
+
+
+def completion_by(entries, field: str, *, today=None):
     """Per unit (`task__unit`) or per indicator (`task__indicator`): counts by status.
 
     `entries` is a ledger entry queryset already read through `restrict` and filtered
-    (the completion page's FilterSet); indicators come in natural code order.
+    (the completion page's FilterSet); indicators come in natural code order. `due` is
+    the denominator of the completion rate (architecture §16): entries whose deadline is
+    today or earlier, plus those passed ahead of it, never cancelled ones.
     """
+    today = today or timezone.localdate()
     order = (
         natural_code_order(f"{field}__code")
         if field == "task__indicator"
@@ -88,6 +119,7 @@ def completion_by(entries, field: str):
         .values(f"{field}__id", f"{field}__code", f"{field}__name")
         .annotate(
             total=Count("id"),
+            due=Count("id", filter=_is_due(today)),
             passed=Count("id", filter=Q(status=LedgerEntry.Status.PASSED)),
             submitted=Count("id", filter=Q(status=LedgerEntry.Status.SUBMITTED)),
             returned=Count("id", filter=Q(status=LedgerEntry.Status.RETURNED)),
@@ -98,24 +130,109 @@ def completion_by(entries, field: str):
     )
 
 
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up to a whole number, exactly (both ≥ 0)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def completion_rate(passed: int, due: int) -> Decimal | None:
+    """passed / due as a percentage with one decimal, rounded half-up; None when none is due.
+
+    Integer arithmetic, so 2/3 is 66.7 and 1/8 (12.5) stays 12.5 with no float error.
+    """
+    if not due:
+        return None
+    return Decimal(_divide_half_up(passed * 1000, due)).scaleb(-1)
+
+
+RANKING_SIZE = 5
+
+
+@dataclass
+class RankedUnit:
+    """One unit's place in the completion ranking (红黑榜)."""
+
+    unit_id: int
+    code: str
+    name: str
+    due: int
+    passed: int
+    rate: Decimal | None
+    rank: int | None = None
+
+
+@dataclass
+class Ranking:
+    """Units ranked by completion rate, the top (红榜) and bottom (黑榜), and the unrated."""
+
+    ranked: list[RankedUnit]
+    unrated: list[RankedUnit]
+    red: list[RankedUnit]
+    black: list[RankedUnit]
+
+
+def unit_ranking(by_unit, size: int = RANKING_SIZE) -> Ranking:
+    """Rank the rows of `completion_by(..., "task__unit")` by completion rate.
+
+    Highest rate first; equal rates share a rank and the next rank skips (1, 2, 2, 4);
+    among equal rates the unit with more due entries comes first, then by code. Units with
+    nothing due have no rate and no rank. The red list is the first `size` ranked units,
+    the black list the last `size` not already on the red list, lowest first.
+    """
+    ranked, unrated = [], []
+    for row in by_unit:
+        unit = RankedUnit(
+            row["task__unit__id"],
+            row["task__unit__code"],
+            row["task__unit__name"],
+            row["due"],
+            row["passed"],
+            completion_rate(row["passed"], row["due"]),
+        )
+        (ranked if unit.rate is not None else unrated).append(unit)
+    ranked.sort(key=lambda unit: (-unit.rate, -unit.due, unit.code))
+    for position, unit in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        unit.rank = previous.rank if previous and previous.rate == unit.rate else position
+    red = ranked[:size]
+    black = list(reversed(ranked[len(red) :]))[:size]
+    return Ranking(ranked, unrated, red, black)
+
+
 @dataclass
 class LostPoint:
-    """A level-3 indicator that lost points in a period, and the units that own it."""
+    """A level-3 indicator that lost points in a period, and the units that lost them."""
 
     indicator_id: int
     code: str
     name: str
     points: Decimal
     units: list[str]
-    failed: int
-    overdue: int
+    entries: int = 0
+    failed: int = 0
+    overdue: int = 0
+
+    @property
+    def lost(self) -> int:
+        """Entries that lost their share: failed, or overdue without a pass."""
+        return self.failed + self.overdue
+
+    @property
+    def lost_points(self) -> Decimal:
+        """points × lost / entries, rounded half-up to two decimals (architecture §16)."""
+        hundredths = int(self.points * 100)
+        return Decimal(_divide_half_up(hundredths * self.lost, self.entries)).scaleb(-2)
 
 
 def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]:
-    """Document-review losses: ledger entries failed, or past deadline without a pass.
+    """Document-review losses per level-3 indicator, in points, in one SQL query.
 
-    Field checks and surveys add their losses in their own issues.
+    An indicator's points are shared equally among its ledger entries the user sees whose
+    deadline falls in the period (cancelled ones left out); each entry that failed review,
+    or is past its deadline without a pass, loses its share. Field checks and surveys add
+    their losses in their own issues.
     """
+    failed = Q(status=LedgerEntry.Status.FAILED)
     rows = (
         LedgerEntry.objects.restrict(user)
         .filter(
@@ -124,7 +241,7 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             deadline__gte=period_start,
             deadline__lte=period_end,
         )
-        .filter(Q(status=LedgerEntry.Status.FAILED) | _is_overdue())
+        .exclude(status=LedgerEntry.Status.CANCELLED)
         .values(
             "task__indicator",
             "task__indicator__code",
@@ -133,8 +250,9 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
             "task__unit__name",
         )
         .annotate(
-            failed=Count("id", filter=Q(status=LedgerEntry.Status.FAILED)),
-            overdue=Count("id", filter=~Q(status=LedgerEntry.Status.FAILED)),
+            entries=Count("id"),
+            failed=Count("id", filter=failed),
+            overdue=Count("id", filter=_is_overdue() & ~failed),
         )
         .order_by(
             *natural_code_order("task__indicator__code"), "task__indicator", "task__unit__name"
@@ -151,14 +269,14 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
                 row["task__indicator__name"],
                 row["task__indicator__points"],
                 [],
-                0,
-                0,
             ),
         )
-        entry.units.append(row["task__unit__name"])
+        entry.entries += row["entries"]
         entry.failed += row["failed"]
         entry.overdue += row["overdue"]
-    return list(result.values())
+        if row["failed"] or row["overdue"]:
+            entry.units.append(row["task__unit__name"])
+    return [entry for entry in result.values() if entry.lost]
 
 
 def _zip_part(text: str) -> str:

@@ -741,7 +741,8 @@ def submit_evidence(
         event="evidence_submitted",
         version=version,
         files=[info.original_name for _u, info in checked],
-        kept_files=[evidence.original_name for evidence in kept],
+        # Named only when a version keeps earlier files, so a first version reads as before.
+        **({"kept_files": [evidence.original_name for evidence in kept]} if kept else {}),
     )
     return submission
 

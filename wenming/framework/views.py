@@ -1,6 +1,7 @@
 """Framework, task and ledger pages: thin views over services and selectors."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -532,7 +533,8 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
 
 
 class CompletionView(StaffRequiredMixin, View):
-    """Leaders' view: completion by unit and by indicator, in SQL; Excel with ?export=xlsx."""
+    """Leaders' view: completion rates by unit and by indicator, the unit ranking (红黑榜)
+    and its chart, in SQL; Excel with ?export=xlsx."""
 
     def get(self, request):
         filterset = CompletionFilterSet(
@@ -541,10 +543,13 @@ class CompletionView(StaffRequiredMixin, View):
             request=request,
         )
         entries = filterset.qs
-        by_unit = selectors.completion_by(entries, "task__unit")
-        by_indicator = selectors.completion_by(entries, "task__indicator")
+        by_unit = list(selectors.completion_by(entries, "task__unit"))
+        by_indicator = list(selectors.completion_by(entries, "task__indicator"))
+        for row in by_unit + by_indicator:
+            row["rate"] = selectors.completion_rate(row["passed"], row["due"])
+        ranking = selectors.unit_ranking(by_unit)
         if request.GET.get("export") == "xlsx":
-            return self.export(by_unit, by_indicator)
+            return self.export(by_unit, by_indicator, ranking)
         return render(
             request,
             "framework/completion.html",
@@ -553,22 +558,34 @@ class CompletionView(StaffRequiredMixin, View):
                 "form": filterset.form,
                 "by_unit": by_unit,
                 "by_indicator": by_indicator,
+                "ranking": ranking,
+                "ranking_size": selectors.RANKING_SIZE,
+                # Read by completion chart script through json_script: no inline script.
+                "chart_data": {
+                    "label": _("Completion rate (%)"),
+                    "names": [unit.name for unit in ranking.ranked],
+                    "rates": [float(unit.rate) for unit in ranking.ranked],
+                },
             },
         )
 
-    def export(self, by_unit, by_indicator):
+    def export(self, by_unit, by_indicator, ranking):
         """Both tables as the page shows them, one after the other under one header."""
         headers = [
             _("Group"),
             _("Code"),
             _("Name"),
             _("Total"),
+            _("Due"),
             _("Passed"),
+            _("Completion rate (%)"),
+            _("Rank"),
             _("Awaiting review"),
             _("Returned"),
             _("Failed"),
             _("Overdue"),
         ]
+        ranks = {unit.unit_id: unit.rank for unit in ranking.ranked}
         groups = [
             (_("By unit"), "task__unit", by_unit),
             (_("By indicator"), "task__indicator", by_indicator),
@@ -579,7 +596,10 @@ class CompletionView(StaffRequiredMixin, View):
                 row[f"{prefix}__code"] or "",
                 row[f"{prefix}__name"] or "—",
                 row["total"],
+                row["due"],
                 row["passed"],
+                row["rate"],
+                ranks.get(row["task__unit__id"], "") if prefix == "task__unit" else "",
                 row["submitted"],
                 row["returned"],
                 row["failed"],
@@ -589,17 +609,23 @@ class CompletionView(StaffRequiredMixin, View):
             for row in group_rows
         )
         return xlsx_stream_response(
-            _("Completion"), headers, rows, [10, 14, 30, 8, 8, 10, 8, 8, 8], "completion"
+            _("Completion"),
+            headers,
+            rows,
+            [10, 14, 30, 8, 8, 8, 10, 6, 10, 8, 8, 8],
+            "completion",
         )
 
 
 class LostPointsView(StaffRequiredMixin, View):
-    """The level-3 indicators that lost points in a period, and the units that own them."""
+    """The level-3 indicators that lost points in a period, in points; Excel too."""
 
     def get(self, request, pk):
         framework = _framework(request.user, pk)
         today = timezone.localdate()
-        form = PeriodForm(request.GET or {"start": date(today.year, 1, 1), "end": today})
+        query = request.GET.copy()
+        query.pop("export", None)
+        form = PeriodForm(query or {"start": date(today.year, 1, 1), "end": today})
         rows = []
         if form.is_valid():
             rows = selectors.lost_points(
@@ -608,11 +634,57 @@ class LostPointsView(StaffRequiredMixin, View):
                 period_start=form.cleaned_data["start"],
                 period_end=form.cleaned_data["end"],
             )
+            if request.GET.get("export") == "xlsx":
+                return self.export(rows)
         return render(
             request,
             "framework/lost_points.html",
-            {"framework": framework, "form": form, "rows": rows},
+            {
+                "framework": framework,
+                "form": form,
+                "rows": rows,
+                "total_lost": sum((row.lost_points for row in rows), Decimal(0)),
+            },
         )
+
+    def export(self, rows):
+        headers = [
+            _("Code"),
+            _("Indicator"),
+            _("Points"),
+            _("Entries"),
+            _("Failed"),
+            _("Overdue"),
+            _("Points lost"),
+            _("Units"),
+        ]
+        cells = (
+            [
+                row.code,
+                row.name,
+                row.points,
+                row.entries,
+                row.failed,
+                row.overdue,
+                row.lost_points,
+                "、".join(row.units),
+            ]
+            for row in rows
+        )
+        return xlsx_stream_response(
+            _("Lost points"), headers, cells, [12, 30, 8, 8, 8, 8, 10, 40], "lost-points"
+        )
+
+
+def default_ledger_period(today=None) -> dict:
+    """The ledger package's default range: the whole current year, by period.
+
+    An office packs a year's ledger for the assessment, and an entry approved today is in
+    it whatever its deadline (one due next month was left out when the range ended today
+    and filtered on deadlines).
+    """
+    today = today or timezone.localdate()
+    return {"start": date(today.year, 1, 1), "end": date(today.year, 12, 31)}
 
 
 class LedgerExportView(StaffRequiredMixin, View):

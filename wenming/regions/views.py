@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from wenming.core.fields import PATH_UPPER_SENTINEL
 from wenming.core.masking import can_see_personal_data, mask_mobile
 from wenming.core.permissions import can
 from wenming.core.views import FilteredListView, StaffRequiredMixin, xlsx_response
@@ -27,8 +29,44 @@ class PlaceListView(FilteredListView):
         return context
 
 
+TREE_CHILDREN_LIMIT = 200
+
+
+def tree_nodes(user, queryset):
+    """Regions with the counts a tree node shows, each a subquery through `restrict`.
+
+    `child_count`: the visible regions directly beneath; `unit_count`: the visible units
+    anywhere in the node's subtree (a range on the region path, as `__within` is).
+    """
+    visible = Region.objects.restrict(user, "view")
+    children = (
+        visible.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    units = (
+        Unit.objects.restrict(user, "view")
+        .filter(
+            region__path__gte=OuterRef("path"),
+            region__path__lt=Concat(OuterRef("path"), Value(PATH_UPPER_SENTINEL)),
+        )
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return queryset.annotate(
+        child_count=Coalesce(Subquery(children), 0),
+        unit_count=Coalesce(Subquery(units), 0),
+    ).order_by("path")
+
+
 class RegionListView(PlaceListView):
-    """Regions in the user's scope."""
+    """Regions in the user's scope: a tree that opens level by level; a search, a filter
+    or `?view=list` shows the flat list, which `?export=xlsx` downloads."""
 
     model = Region
     filterset_class = RegionFilterSet
@@ -39,6 +77,55 @@ class RegionListView(PlaceListView):
 
     def export(self):
         return xlsx_response(importers.export_regions(self.get_queryset()), "regions")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET:
+            return super().get(request, *args, **kwargs)
+        return self.tree(request)
+
+    def tree(self, request):
+        """The top regions of the user's scope; their children load when opened."""
+        user = request.user
+        visible = Region.objects.restrict(user, "view")
+        self.get_queryset()  # the search form above the tree, styled like the list's
+        roots = tree_nodes(
+            user, visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible.values("pk")))
+        )
+        level_counts = dict(visible.order_by().values_list("level").annotate(count=Count("id")))
+        return render(
+            request,
+            self.template_name,
+            {
+                "tree": True,
+                "roots": roots,
+                "filterset": self.filterset,
+                "can_import": can(user, "regions.add_region"),
+                "level_rows": [
+                    (value, label, level_counts.get(value, 0))
+                    for value, label in Region.Level.choices
+                ],
+            },
+        )
+
+
+class RegionChildrenView(StaffRequiredMixin, View):
+    """The children of one region as tree nodes (htmx loads them when a node opens)."""
+
+    def get(self, request, pk):
+        visible = Region.objects.restrict(request.user, "view")
+        parent = get_object_or_404(visible, pk=pk)
+        nodes = list(
+            tree_nodes(request.user, visible.filter(parent=parent))[: TREE_CHILDREN_LIMIT + 1]
+        )
+        return render(
+            request,
+            "regions/includes/tree_nodes.html",
+            {
+                "nodes": nodes[:TREE_CHILDREN_LIMIT],
+                "more": len(nodes) > TREE_CHILDREN_LIMIT,
+                "parent": parent,
+            },
+        )
 
 
 class RegionDetailView(StaffRequiredMixin, DetailView):

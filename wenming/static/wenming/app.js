@@ -11,4 +11,16 @@
     var form = event.target.closest("form[data-autosubmit]");
     if (form && event.target.tagName === "SELECT") { form.submit(); }
   });
+  // Region tree: a node's button opens and closes its children; htmx loads them on the
+  // first opening (hx-trigger="click once"), later clicks only show or hide them.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tree-toggle]");
+    if (!button) { return; }
+    var children = document.getElementById(button.getAttribute("aria-controls"));
+    var opening = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", opening ? "true" : "false");
+    var sign = button.querySelector(".tree-toggle-sign");
+    if (sign) { sign.textContent = opening ? "−" : "+"; }
+    if (children) { children.hidden = !opening; }
+  });
 })();
