@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "wenming.framework",
     "wenming.portal",
     "wenming.dashboard",
+    "wenming.demo",
     "wenming.api",
 ]
 

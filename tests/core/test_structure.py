@@ -119,3 +119,18 @@ def test_the_permissions_command_prints_every_action_with_its_grants():
     )
     audit = next(line for line in lines if line.startswith("| core.view_auditentry |"))
     assert "| people (top), own | own | own | own | own |  |  |" in audit
+
+
+def test_core_imports_no_domain_app():
+    """Core is the ground floor: domain apps plug into it (scoper, clean-ups), never back."""
+    modules = _modules()
+    domain = ("wenming.regions", "wenming.framework", "wenming.accounts", "wenming.dashboard")
+    domain += ("wenming.portal", "wenming.demo", "wenming.api")
+    upward = sorted(
+        f"{name} → {target}"
+        for name, path in modules.items()
+        if name.startswith("wenming.core")
+        for target in _module_level_imports(path, set(modules))
+        if target.startswith(domain)
+    )
+    assert upward == []

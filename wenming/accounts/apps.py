@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from wenming.accounts import permissions, signals  # noqa: F401  (declares actions, connects receivers)
+        from wenming.accounts.security import prune_failures
+        from wenming.core.tasks import register_cleanup
+
+        register_cleanup("login_failures", prune_failures)

@@ -5,6 +5,7 @@ copy is still running, so each task here must be safe to run twice and side by s
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import shared_task
@@ -12,10 +13,18 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from wenming.accounts.security import prune_failures
 from wenming.core import audit_anchor
 
 logger = logging.getLogger(__name__)
+
+# Clean-ups other apps add to the daily housekeeping (name → function returning a count),
+# registered from their AppConfig.ready(): core imports no domain app.
+CLEANUPS: dict[str, Callable[[], int]] = {}
+
+
+def register_cleanup(name: str, function: Callable[[], int]) -> None:
+    """Run `function` in every housekeeping and report its count under `name`."""
+    CLEANUPS[name] = function
 
 
 @shared_task(name="wenming.core.tasks.verify_audit_chain")
@@ -45,7 +54,7 @@ def housekeeping() -> dict:
     Idempotent: it only deletes what is past its cutoff, and skips a file that another
     run removed first, so a repeated or concurrent run does no harm.
     """
-    failures = prune_failures()
+    counts = {name: cleanup() for name, cleanup in CLEANUPS.items()}
     sessions, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     uploads = 0
     cutoff = timezone.now() - timedelta(days=1)
@@ -59,4 +68,4 @@ def housekeeping() -> dict:
             if is_abandoned:
                 default_storage.delete(path)
                 uploads += 1
-    return {"login_failures": failures, "sessions": sessions, "import_uploads": uploads}
+    return {**counts, "sessions": sessions, "import_uploads": uploads}
