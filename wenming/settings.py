@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The enum hook is the default; ours declares the error responses DRF gives.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wenming.api.schema.declare_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RegionLevelEnum": "wenming.regions.models.Region.Level",
         "IndicatorLevelEnum": "wenming.framework.models.Indicator.Level",

@@ -28,6 +28,8 @@ class CurrentUserSerializer(serializers.ModelSerializer):
             "memberships",
         ]
         read_only_fields = fields
+        # A person may have no e-mail address; the schema says "" may come.
+        extra_kwargs = {"email": {"allow_blank": True}}
 
     def get_mobile(self, user) -> str:
         return mask_mobile(user.mobile)

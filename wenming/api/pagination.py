@@ -32,3 +32,10 @@ class Pagination(PageNumberPagination):
             )
         # More digits than any page could hold is simply the largest page.
         return self.max_page_size if len(raw) > 9 else min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        """Both parameters as the class reads them: whole numbers from 1 up."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters

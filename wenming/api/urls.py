@@ -1,6 +1,6 @@
 """API routes: each app's endpoints on one router, plus the OpenAPI schema and its docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from wenming.accounts.api import ApiTokenViewSet, CurrentUserView, TokenRenewView, TokenView
+from wenming.api.exceptions import not_found
 from wenming.framework.api import (
     FrameworkViewSet,
     IndicatorViewSet,
@@ -40,4 +41,6 @@ urlpatterns = [
         name="redoc",
     ),
     path("", include(router.urls)),
+    # Last: whatever no route above matches answers a JSON 404, not Django's HTML page.
+    re_path(r"^(?P<unmatched>.*)$", not_found),
 ]

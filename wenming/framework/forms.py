@@ -83,6 +83,12 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class KeptFilesInput(forms.CheckboxSelectMultiple):
+    """One ticked box per earlier file, in Tabler's check markup."""
+
+    template_name = "framework/widgets/kept_files.html"
+
+
 class SubmissionForm(StyledFormMixin, forms.Form):
     """Evidence for one ledger entry: files, a note and links."""
 
@@ -101,7 +107,7 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         label=_("Files already sent"),
         queryset=EvidenceFile.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        widget=KeptFilesInput,
         help_text=_("Kept in the new version unless you untick them; add new files below."),
     )
     field_order = ["kept_files", "files", "note", "links"]

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from wenming.api.serializers import FastRepresentation
 from wenming.framework.models import (
     EvidenceFile,
     Framework,
@@ -13,7 +14,7 @@ from wenming.framework.models import (
 from wenming.framework.services import REVIEW_TRANSITIONS
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
+class FrameworkSerializer(FastRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Framework
         fields = [
@@ -34,9 +35,13 @@ class FrameworkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
-    lead_unit_code = serializers.CharField(source="lead_unit.code", default=None, read_only=True)
+class IndicatorSerializer(FastRepresentation, serializers.ModelSerializer):
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, read_only=True, allow_null=True
+    )
+    lead_unit_code = serializers.CharField(
+        source="lead_unit.code", default=None, read_only=True, allow_null=True
+    )
     responsible_unit_codes = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,6 +68,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "position",
         ]
         read_only_fields = fields
+        # Both are optional in the model; "" is one of the values a response may carry.
+        extra_kwargs = {"scoring_rule": {"allow_blank": True}, "veto_effect": {"allow_blank": True}}
 
     def get_responsible_unit_codes(self, node) -> list[str]:
         return sorted(unit.code for unit in node.responsible_units.all())
@@ -78,7 +85,9 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
 class SubmissionSerializer(serializers.ModelSerializer):
     files = EvidenceFileSerializer(many=True, read_only=True)
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None, read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Submission
@@ -100,7 +109,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = TaskEvent
@@ -108,12 +119,12 @@ class TaskEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(FastRepresentation, serializers.ModelSerializer):
     title = serializers.CharField(source="task.title", read_only=True)
     unit = serializers.IntegerField(source="task.unit_id", read_only=True)
     unit_code = serializers.CharField(source="task.unit.code", read_only=True)
     indicator_code = serializers.CharField(
-        source="task.indicator.code", default=None, read_only=True
+        source="task.indicator.code", default=None, read_only=True, allow_null=True
     )
     is_lead = serializers.BooleanField(source="task.is_lead", read_only=True)
     frequency = serializers.CharField(source="task.frequency", read_only=True)

@@ -10,10 +10,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from wenming.core.permissions import CHANGE, can
+from wenming.core.permissions import CHANGE, can, require
 from wenming.core.uploads import content_disposition
 from wenming.core.views import (
     FilteredListView,
@@ -37,6 +37,8 @@ from wenming.framework.forms import (
     SubmissionForm,
     TaskForm,
     WeightsForm,
+    TaskCancelForm,
+    TaskEditForm,
 )
 from wenming.framework.models import (
     EvidenceFile,
@@ -47,6 +49,7 @@ from wenming.framework.models import (
 from wenming.regions.models import Region, Unit
 
 ADD_FRAMEWORK = "framework.add_framework"
+from wenming.framework.thumbnails import thumbnail
 ASSIGN = "framework.assign"
 SUBMIT_EVIDENCE = "framework.submit_evidence"
 
@@ -209,13 +212,38 @@ class FrameworkCopyView(StaffRequiredMixin, View):
 
 
 class FrameworkActivateView(StaffRequiredMixin, View):
-    """Make a framework version the active one (POST)."""
+    """Make a framework version the active one, after a page that says what it archives."""
+
+    def get(self, request, pk):
+        framework = _framework(request.user, pk)
+        require(request.user, CHANGE, framework, _("You may not keep this framework."))
+        current = (
+            Framework.objects.filter(region=framework.region, status=Framework.Status.ACTIVE)
+            .exclude(pk=framework.pk)
+            .first()
+        )
+        stopping = (
+            Task.objects.filter(framework=current, is_active=True)
+            .exclude(frequency=Task.Frequency.ONCE)
+            .count()
+            if current
+            else 0
+        )
+        return render(
+            request,
+            "framework/framework_activate.html",
+            {"framework": framework, "current": current, "stopping": stopping},
+        )
 
     def post(self, request, pk):
         framework = _framework(request.user, pk)
         try:
             services.activate_framework(request.user, framework)
         except ValidationError as error:
+        require(request.user, CHANGE, framework, _("You may not keep this framework."))
+        if request.POST.get("confirmed") != "yes":
+            # Only the confirmation page's own form activates.
+            return redirect("framework:framework_activate", pk=framework.pk)
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("This framework is now the active one."))
@@ -295,10 +323,11 @@ class TaskCreateView(StaffRequiredMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.create_task(
+                created = services.create_tasks(
                     request.user,
                     framework=framework,
-                    unit=data["unit"],
+                    lead_unit=data["unit"],
+                    other_units=data["other_units"],
                     title=data["title"],
                     description=data["description"],
                     indicator=data["indicator_code"],
@@ -310,13 +339,119 @@ class TaskCreateView(StaffRequiredMixin, View):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("The task was handed out."))
+                messages.success(
+                    request,
+                    ngettext(
+                        "The task was handed out to %(count)d unit.",
+                        "The task was handed out to %(count)d units.",
+                        len(created),
+                    )
+                    % {"count": len(created)},
+                )
                 return redirect("framework:task_list")
         return render(request, self.template_name, {"form": form})
 
 
 class TaskListView(FilteredListView):
     """Ledger entries in scope, newest first, narrowed by the API's FilterSet; Excel too."""
+
+def _assignable_task(user, pk) -> Task:
+    """A task whose unit the user may hand work to; any other answers 404."""
+    return get_object_or_404(
+        Task.objects.select_related("unit", "indicator").filter(
+            unit__in=Unit.objects.restrict(user, ASSIGN)
+        ),
+        pk=pk,
+    )
+
+
+def _back_to_task(request, task):
+    """The entry page the user came from (`?entry=`), else the task list."""
+    entry_id = _entry_id(request)
+    entry = task.entries.filter(pk=entry_id).first() if entry_id else None
+    return redirect(entry) if entry else redirect("framework:task_list")
+
+
+def _entry_id(request) -> str:
+    """The entry page a task change was started from, as digits or ''."""
+    value = request.POST.get("entry") or request.GET.get("entry") or ""
+    return value if value.isdigit() else ""
+
+
+class TaskEditView(StaffRequiredMixin, View):
+    """Change a task's title, requirement and deadline; its open entries follow."""
+
+    template_name = "framework/task_edit.html"
+
+    def get(self, request, pk):
+        task = _assignable_task(request.user, pk)
+        form = TaskEditForm(
+            task=task,
+            initial={
+                "title": task.title,
+                "description": task.description,
+                "deadline": task.deadline,
+                "due_days": task.due_days,
+            },
+        )
+        return self.page(request, task, form)
+
+    def post(self, request, pk):
+        task = _assignable_task(request.user, pk)
+        form = TaskEditForm(request.POST, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_task(
+                    request.user,
+                    task,
+                    title=data["title"],
+                    description=data["description"],
+                    deadline=data.get("deadline"),
+                    due_days=data.get("due_days"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The task was changed."))
+                return _back_to_task(request, task)
+        return self.page(request, task, form)
+
+    def page(self, request, task, form):
+        return render(
+            request,
+            self.template_name,
+            {
+                "task": task,
+                "form": form,
+                "entry_id": _entry_id(request),
+                "open_entries": task.entries.filter(status__in=LedgerEntry.OPEN_STATUSES).count(),
+            },
+        )
+
+
+class TaskCancelView(TaskEditView):
+    """Withdraw a task after asking why: its open entries are cancelled, passed ones stay."""
+
+    template_name = "framework/task_cancel.html"
+
+    def get(self, request, pk):
+        task = _assignable_task(request.user, pk)
+        return self.page(request, task, TaskCancelForm())
+
+    def post(self, request, pk):
+        task = _assignable_task(request.user, pk)
+        form = TaskCancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.cancel_task(request.user, task, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The task was cancelled."))
+                return _back_to_task(request, task)
+        return self.page(request, task, form)
+
 
     model = LedgerEntry
     filterset_class = LedgerEntryFilterSet
@@ -533,6 +668,22 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
 
 
 class CompletionView(StaffRequiredMixin, View):
+class EvidenceThumbnailView(StaffRequiredMixin, View):
+    """A small JPEG preview of an evidence photo, to people who may see its ledger entry."""
+
+    def get(self, request, pk):
+        evidence = get_object_or_404(EvidenceFile.objects.select_related("submission"), pk=pk)
+        if not selectors.entries_for(request.user).filter(pk=evidence.submission.entry_id).exists():
+            raise Http404
+        content = thumbnail(evidence)
+        if content is None:
+            raise Http404
+        response = HttpResponse(content, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
     """Leaders' view: completion rates by unit and by indicator, the unit ranking (红黑榜)
     and its chart, in SQL; Excel with ?export=xlsx."""
 

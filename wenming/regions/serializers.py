@@ -2,14 +2,17 @@
 
 from rest_framework import serializers
 
+from wenming.api.serializers import FastRepresentation
 from wenming.core.masking import can_see_personal_data, mask_mobile
 from wenming.regions.models import Membership, Region, Unit
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(FastRepresentation, serializers.ModelSerializer):
     """A region with its parent's id and code."""
 
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -38,7 +41,7 @@ class RegionDetailSerializer(RegionSerializer):
         read_only_fields = fields
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(FastRepresentation, serializers.ModelSerializer):
     """A unit; the contact mobile is masked unless the caller's role needs it whole."""
 
     region_code = serializers.CharField(source="region.code", read_only=True)
@@ -65,20 +68,34 @@ class UnitSerializer(serializers.ModelSerializer):
             "is_active",
         ]
         read_only_fields = fields
+        # Optional in the model: the schema says "" may come (format-checked otherwise).
+        extra_kwargs = {"contact_email": {"allow_blank": True}}
 
     def get_contact_mobile(self, unit) -> str:
-        request = self.context.get("request")
-        if request is not None and can_see_personal_data(request.user):
+        if self._sees_personal_data():
             return unit.contact_mobile
         return mask_mobile(unit.contact_mobile)
+
+    def _sees_personal_data(self) -> bool:
+        """The caller's right, decided once per serializer (a list shares one child)."""
+        decision = getattr(self, "_personal_data_decision", None)
+        if decision is None:
+            request = self.context.get("request")
+            decision = request is not None and can_see_personal_data(request.user)
+            self._personal_data_decision = decision
+        return decision
 
 
 class MembershipSerializer(serializers.ModelSerializer):
     """A role the current user holds, and where."""
 
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    region_name = serializers.CharField(
+        source="region.name", read_only=True, default=None, allow_null=True
+    )
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Membership
