@@ -15,7 +15,11 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["path"]
 
     def get_queryset(self):
-        return Region.objects.restrict(self.request.user, "view").select_related("parent")
+        queryset = Region.objects.restrict(self.request.user, "view").select_related("parent")
+        if self.action == "retrieve":
+            return queryset
+        # A list shows no boundary: do not read one for every row and its parent.
+        return queryset.defer("boundary", "parent__boundary")
 
     def get_serializer_class(self):
         return RegionDetailSerializer if self.action == "retrieve" else RegionSerializer
