@@ -193,6 +193,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# Ledger packages up to this much evidence stream in the request; bigger ones are built in
+# the background and kept for their requester this many hours (decisions/0012).
+LEDGER_ZIP_STREAM_MAX_BYTES = env_int("LEDGER_ZIP_STREAM_MAX_BYTES", 50 * 1024 * 1024)
+LEDGER_PACKAGE_RETENTION_HOURS = env_int("LEDGER_PACKAGE_RETENTION_HOURS", 72)
 # An Office file may unpack to at most this many bytes, and to at most this many times
 # its compressed size (wenming/core/uploads.py; docs/decisions/0007).
 EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_BYTES", 200 * 1024 * 1024)
@@ -316,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, so a new month's entries exist soon after midnight in any time zone.
     "recurring-ledger-entries": {
         "task": "wenming.framework.tasks.create_due_entries",
+        "schedule": 3600,
+    },
+    "expired-ledger-packages": {
+        "task": "wenming.framework.tasks.remove_expired_ledger_packages",
         "schedule": 3600,
     },
 }

@@ -170,7 +170,7 @@ def test_the_ledger_zip_names_files_by_what_they_are(people, entry, city):
     response = client_for(people.east_staff).get(
         f"/staff/ledger/export/?unit={city.east_unit.pk}&start=2026-12-01&end=2026-12-31"
     )
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     assert sorted(archive.namelist()) == [
         "Ⅲ-2 公共场所秩序/现场照片.png",
         "Ⅲ-2 公共场所秩序/通知.pdf",

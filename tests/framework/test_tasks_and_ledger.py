@@ -236,7 +236,7 @@ def test_ledger_zip_has_folders_by_indicator_and_an_index(people, tasks, city):
         f"/staff/ledger/export/?unit={city.east_unit.pk}&start=2026-12-01&end=2026-12-31"
     )
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     assert sorted(archive.namelist()) == [
         "Ⅲ-2 公共场所秩序/制度.pdf",
         "Ⅲ-2 公共场所秩序/制度（2）.pdf",

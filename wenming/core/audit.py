@@ -281,6 +281,12 @@ EVENTS = {
         _("Framework archived; %(tasks_stopped)s recurring tasks stopped"),
     ),
     "framework_copied": EventType(_("Framework copied"), _("Copied from %(source)s")),
+    "ledger_exported": EventType(
+        _("Ledger downloaded"), _("Ledger downloaded: %(start)s to %(end)s, %(files)s files")
+    ),
+    "ledger_package_requested": EventType(_("Ledger package requested")),
+    "ledger_package_downloaded": EventType(_("Ledger package downloaded")),
+    "ledger_package_removed": EventType(_("Ledger package removed after its retention time")),
     "tasks_stopped": EventType(
         _("Recurring tasks stopped"),
         _("%(count)s recurring tasks stopped with the archived version"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -207,3 +208,43 @@ def build_workbook(title: str, headers: list[str], rows, widths: list[int] | Non
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class WorkbookWriter:
+    """An .xlsx written row by row in openpyxl's write-only mode: memory stays flat.
+
+    Rows are spooled to a temporary file as they are appended; `save` writes the workbook
+    to any file object. Header and cells look as `build_workbook`'s (bold header, frozen
+    panes, formula-safe text).
+    """
+
+    def __init__(self, title: str, headers: list[str], widths: list[int] | None = None):
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(title[:31])
+        # Write-only sheets take column widths and panes before their first row.
+        for index, width in enumerate(widths or [], start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(self.sheet, value=str(header))
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DCE6F1")
+            header_cells.append(cell)
+        self.sheet.append(header_cells)
+
+    def append(self, row) -> None:
+        """Add one data row, every text cell made formula-safe."""
+        self.sheet.append([safe_cell(value) for value in row])
+
+    def save(self, target) -> None:
+        """Write the finished workbook to a binary file object (once)."""
+        self.workbook.save(target)
+
+    def discard(self) -> None:
+        """Drop an unfinished workbook and its spooled rows (an export cut short)."""
+        if self.sheet.closed:
+            return
+        self.sheet.close()
+        # openpyxl removes a sheet's spool file only when the workbook is saved.
+        self.sheet._writer.cleanup()

@@ -169,18 +169,27 @@ class PeriodForm(StyledFormMixin, forms.Form):
         return data
 
 
-class LedgerExportForm(PeriodForm):
-    """A unit in the user's scope and a span of deadlines: the ledger package's request."""
+class LedgerExportForm(StyledFormMixin, forms.Form):
+    """A unit in the user's scope and a span of periods: the ledger package's request."""
 
     unit = forms.ModelChoiceField(
         label=_("Unit"),
         queryset=None,
         error_messages={"invalid_choice": _("Choose a unit and a period to export.")},
     )
+    start = forms.DateField(label=_("Periods from"), widget=DateInput())
+    end = forms.DateField(label=_("Periods to"), widget=DateInput())
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            # On the field, so the page says which date to change.
+            self.add_error("end", _("The end is before the start."))
+        return data
 
 
 class TaskForm(StyledFormMixin, forms.Form):

@@ -546,11 +546,88 @@ class TaskEvent(models.Model):
         return f"{self.entry} {self.action}"
 
 
+def ledger_package_path(package, filename):
+    """Where a built ledger package is stored: one name per package, so a re-run overwrites."""
+    return f"exports/ledger/{package.uuid.hex}.zip"
+
+
+class LedgerPackage(ScopedModel, TimeStampedModel):
+    """A ledger zip built in the background for its requester, kept for a retention time.
+
+    Big packages are written to storage by a Celery task with progress (files done of
+    files total); the requester downloads the finished file while it is kept.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Build failed")
+        EXPIRED = "expired", _("Removed")
+
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # The entries packed, fixed when the package is requested: whoever downloads it must
+    # still see every one of them.
+    entry_ids = models.JSONField(_("ledger entries"), default=list)
+    files_total = models.PositiveIntegerField(_("files in total"), default=0)
+    files_done = models.PositiveIntegerField(_("files packed"), default=0)
+    bytes_total = models.PositiveBigIntegerField(_("evidence size"), default=0)
+    file = models.FileField(_("file"), upload_to=ledger_package_path, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_actor_lookup = "requested_by"
+
+    class Meta:
+        verbose_name = _("ledger package")
+        verbose_name_plural = _("ledger packages")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.unit} {self.period_start:%Y-%m-%d}—{self.period_end:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("framework:ledger_package", args=[self.uuid])
+
+    @property
+    def is_pending(self) -> bool:
+        """Still queued or being built: its page keeps polling."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent_done(self) -> int:
+        """Files packed as a whole percentage (100 once ready, even for no files)."""
+        if self.status == self.Status.READY or not self.files_total:
+            return 100 if self.status == self.Status.READY else 0
+        return min(100, self.files_done * 100 // self.files_total)
+
+    @property
+    def download_filename(self) -> str:
+        """The name the zip is downloaded under."""
+        return f"ledger-{self.unit.code}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.zip"
+
+
 __all__ = [
     "EvidenceFile",
     "Framework",
     "Indicator",
     "LedgerEntry",
+    "LedgerPackage",
     "Method",
     "ScoringRule",
     "Submission",

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from wenming.core.permissions import CHANGE, VIEW, Grant, Reach, declare, declare_model, each
-from wenming.framework.models import Framework, Indicator, LedgerEntry, Task
+from wenming.framework.models import Framework, Indicator, LedgerEntry, LedgerPackage, Task
 from wenming.regions.roles import OFFICE, STAFF, Role
 
 SUBTREE = Grant(Reach.SUBTREE)
@@ -43,3 +43,5 @@ declare(
     {Role.UNIT_STAFF: SUBTREE},
 )
 declare("framework.review", _("Review ledger evidence"), each(OFFICE))
+# A ledger package is its requester's; downloading it also needs every packed entry in view.
+declare_model(LedgerPackage, _("ledger packages"), {VIEW: each(STAFF, Grant(Reach.OWN))})

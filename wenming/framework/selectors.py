@@ -1,12 +1,9 @@
-"""Reads of the framework domain: completion, lost points and the ledger package.
+"""Reads of the framework domain: completion and lost points (the ledger package: exports.py).
 
 Everything here aggregates in SQL and reads through `restrict`, so a page, the API and
 an export of the same thing show the same rows.
 """
 
-import io
-import os
-import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -16,13 +13,8 @@ from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import LPad, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from wenming.core.excel import build_workbook
-from wenming.framework.models import EvidenceFile, Indicator, LedgerEntry, Submission
-
-ZIP_NAME_MAX = 120
-
+from wenming.framework.models import Indicator, LedgerEntry
 
 CODE_NUMBER_WIDTH = 12
 # Numbered parts after the prefix that are compared as numbers (Ⅲ-2-10: two); any
@@ -277,110 +269,6 @@ def lost_points(user, framework, *, period_start, period_end) -> list[LostPoint]
         if row["failed"] or row["overdue"]:
             entry.units.append(row["task__unit__name"])
     return [entry for entry in result.values() if entry.lost]
-
-
-def _zip_part(text: str) -> str:
-    """A folder or file name safe inside a zip on Windows and Linux."""
-    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text)
-    return cleaned.strip(" .")[:ZIP_NAME_MAX] or "_"
-
-
-def ledger_zip(user, unit, *, period_start, period_end) -> bytes:
-    """The unit's ledger for a period: one folder per indicator code, and an index workbook.
-
-    Only each entry's latest submission is packed (earlier versions stay in the history).
-    """
-    entries = list(
-        LedgerEntry.objects.restrict(user)
-        .filter(task__unit=unit, deadline__gte=period_start, deadline__lte=period_end)
-        .select_related("task", "task__indicator")
-        .order_by("task__indicator__position", "id")
-    )
-    latest = {}
-    for submission in (
-        Submission.objects.filter(entry__in=entries)
-        .order_by("entry", "-version")
-        .select_related("submitted_by")
-    ):
-        latest.setdefault(submission.entry_id, submission)
-    files = EvidenceFile.objects.filter(submission__in=latest.values()).order_by("submission", "id")
-    files_by_submission = {}
-    for evidence in files:
-        files_by_submission.setdefault(evidence.submission_id, []).append(evidence)
-    buffer = io.BytesIO()
-    index_rows = []
-    used_names = set()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for entry in entries:
-            indicator = entry.task.indicator
-            folder = _zip_part(
-                f"{indicator.code} {indicator.name}" if indicator else _("Other tasks")
-            )
-            submission = latest.get(entry.pk)
-            evidence_files = files_by_submission.get(submission.pk, []) if submission else []
-            if not evidence_files:
-                index_rows.append(_index_row(entry, submission, None, ""))
-            for evidence in evidence_files:
-                # Packed under the extension of what the file is, as it is downloaded.
-                stem, extension = os.path.splitext(evidence.download_name)
-                stem = _zip_part(stem)
-                name = f"{folder}/{stem}{extension}"
-                counter = 2
-                while name in used_names:
-                    name = f"{folder}/{stem}（{counter}）{extension}"
-                    counter += 1
-                used_names.add(name)
-                with evidence.file.open("rb") as handle:
-                    archive.writestr(name, handle.read())
-                index_rows.append(_index_row(entry, submission, evidence, name))
-        headers = [
-            _("Indicator code"),
-            _("Indicator"),
-            _("Task"),
-            _("Period"),
-            _("Deadline"),
-            _("Status"),
-            _("Version"),
-            _("Submitted by"),
-            _("Submitted at"),
-            _("File"),
-            _("Path in this package"),
-            _("Size (bytes)"),
-            _("SHA-256"),
-            _("Note"),
-            _("Links"),
-        ]
-        archive.writestr(
-            _("index") + ".xlsx",
-            build_workbook(
-                _("Ledger index"),
-                headers,
-                index_rows,
-                [12, 30, 30, 22, 12, 10, 8, 12, 18, 30, 50, 12, 66, 30, 40],
-            ),
-        )
-    return buffer.getvalue()
-
-
-def _index_row(entry, submission, evidence, path):
-    indicator = entry.task.indicator
-    return [
-        indicator.code if indicator else "",
-        indicator.name if indicator else "",
-        entry.task.title,
-        f"{entry.period_start:%Y-%m-%d}—{entry.period_end:%Y-%m-%d}",
-        f"{entry.deadline:%Y-%m-%d}",
-        str(entry.get_status_display()),
-        submission.version if submission else "",
-        str(submission.submitted_by) if submission else "",
-        timezone.localtime(submission.created_at).strftime("%Y-%m-%d %H:%M") if submission else "",
-        evidence.original_name if evidence else "",
-        path,
-        evidence.size if evidence else "",
-        evidence.sha256 if evidence else "",
-        submission.note if submission else "",
-        "\n".join(submission.links) if submission else "",
-    ]
 
 
 def framework_totals(framework):

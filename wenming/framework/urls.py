@@ -34,4 +34,10 @@ urlpatterns = [
     path("tasks/<int:pk>/review/", views.ReviewView.as_view(), name="entry_review"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("ledger/export/", views.LedgerExportView.as_view(), name="ledger_export"),
+    path("ledger/packages/<uuid:uuid>/", views.LedgerPackageView.as_view(), name="ledger_package"),
+    path(
+        "ledger/packages/<uuid:uuid>/download/",
+        views.LedgerPackageDownloadView.as_view(),
+        name="ledger_package_download",
+    ),
 ]

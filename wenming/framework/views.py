@@ -3,10 +3,12 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from wenming.core.views import (
     xlsx_response,
     xlsx_stream_response,
 )
-from wenming.framework import selectors, services
+from wenming.framework import exports, selectors, services, tasks
 from wenming.framework.exporters import export_rows, framework_workbook
 from wenming.framework.filters import (
     CompletionFilterSet,
@@ -44,6 +46,7 @@ from wenming.framework.models import (
     EvidenceFile,
     Framework,
     LedgerEntry,
+    LedgerPackage,
     Task,
 )
 from wenming.regions.models import Region, Unit
@@ -510,9 +513,7 @@ class TaskCancelView(TaskEditView):
         today = timezone.localdate()
         # The unit list is written out in the template, so one query fills and tests it.
         context["export_units"] = _ledger_units(self.request.user)
-        context["export_form"] = PeriodForm(
-            initial={"start": today.replace(month=1, day=1), "end": today}
-        )
+        context["export_form"] = PeriodForm(initial=default_ledger_period(today))
         return context
 
 
@@ -839,20 +840,115 @@ def default_ledger_period(today=None) -> dict:
 
 
 class LedgerExportView(StaffRequiredMixin, View):
-    """A unit's ledger for a period as a zip: folders by indicator code and an index."""
+    """A unit's ledger for a period as a zip: streamed when small, else built in the background.
+
+    GET with a unit and a range streams a package up to `LEDGER_ZIP_STREAM_MAX_BYTES`
+    of evidence and offers a background build for a bigger one; POST queues that build.
+    Why both: decisions/0012.
+    """
 
     def get(self, request):
-        form = LedgerExportForm(request.GET, units=Unit.objects.restrict(request.user))
+        if "unit" not in request.GET:
+            form = LedgerExportForm(
+                initial=default_ledger_period(), units=Unit.objects.restrict(request.user)
+            )
+            return self.page(request, form)
+        form, plan = self.read(request, request.GET)
+        if plan is None:
+            return self.page(request, form, status=400)
+        if not exports.is_small(plan):
+            return self.page(request, form, plan=plan)
+        unit = form.cleaned_data["unit"]
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        exports.record_streamed(request.user, unit, period_start=start, period_end=end, plan=plan)
+        response = StreamingHttpResponse(
+            exports.stream_ledger_zip(plan), content_type="application/zip"
+        )
+        filename = f"ledger-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def post(self, request):
+        form, plan = self.read(request, request.POST)
+        if plan is None:
+            return self.page(request, form, status=400)
+        package, is_new = exports.request_package(
+            request.user,
+            form.cleaned_data["unit"],
+            period_start=form.cleaned_data["start"],
+            period_end=form.cleaned_data["end"],
+            plan=plan,
+        )
+        if is_new:
+            transaction.on_commit(lambda: tasks.build_ledger_package.delay(package.pk))
+        return redirect(package)
+
+    def read(self, request, data):
+        """The checked form and the package's plan, or the form and None when it is invalid."""
+        form = LedgerExportForm(data, units=Unit.objects.restrict(request.user))
         if not form.is_valid():
             if form.has_error("unit", "invalid_choice"):
                 # A unit outside the caller's scope answers as if it did not exist.
                 raise Http404
-            messages.error(request, _("Choose a unit and a period to export."))
-            return redirect("framework:task_list")
-        unit = form.cleaned_data["unit"]
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        content = selectors.ledger_zip(request.user, unit, period_start=start, period_end=end)
-        response = HttpResponse(content, content_type="application/zip")
-        filename = f"ledger-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.zip"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+            return form, None
+        entries = exports.entries_in_period(
+            request.user,
+            form.cleaned_data["unit"],
+            period_start=form.cleaned_data["start"],
+            period_end=form.cleaned_data["end"],
+        )
+        return form, exports.plan_package(entries)
+
+    def page(self, request, form, *, plan=None, status=200):
+        packages = LedgerPackage.objects.restrict(request.user).select_related("unit")[:10]
+        return render(
+            request,
+            "framework/ledger_export.html",
+            {
+                "form": form,
+                "plan": plan,
+                "units": _ledger_units(request.user),
+                "packages": packages,
+                "retention_hours": settings.LEDGER_PACKAGE_RETENTION_HOURS,
+            },
+            status=status,
+        )
+
+
+def _package(user, uuid):
+    """The user's own ledger package; 404 for anyone else's."""
+    return get_object_or_404(LedgerPackage.objects.restrict(user).select_related("unit"), uuid=uuid)
+
+
+class LedgerPackageView(StaffRequiredMixin, View):
+    """A package's progress; htmx polls the status part until it is ready."""
+
+    def get(self, request, uuid):
+        package = _package(request.user, uuid)
+        context = {
+            "package": package,
+            "removal_time": package.finished_at + exports.retention()
+            if package.finished_at
+            else None,
+        }
+        if request.htmx:
+            return render(request, "framework/includes/ledger_package_status.html", context)
+        return render(request, "framework/ledger_package.html", context)
+
+
+class LedgerPackageDownloadView(StaffRequiredMixin, View):
+    """A built package, to its requester while they may still see every entry in it."""
+
+    def get(self, request, uuid):
+        package = _package(request.user, uuid)
+        if package.status != LedgerPackage.Status.READY or not exports.may_download(
+            request.user, package
+        ):
+            raise Http404
+        exports.record_download(request.user, package)
+        return FileResponse(
+            package.file.open("rb"),
+            as_attachment=True,
+            filename=package.download_filename,
+            content_type="application/zip",
+        )
