@@ -384,17 +384,8 @@ def test_packages_are_removed_after_their_retention_time(people, entry, city, se
     removal = AuditEntry.objects.get(event="ledger_package_removed")
     assert (removal.actor, removal.object_id) == (None, str(package.pk))
     assert exports.remove_expired_packages(now=later) == 0
-    # A build that never finished is given up after the same time.
-    stuck = LedgerPackage.objects.create(
-        requested_by=people.east_staff,
-        unit=city.east_unit,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 12, 31),
-        created_at=timezone.now() - timedelta(hours=80),
-    )
-    assert exports.remove_expired_packages() == 1
-    stuck.refresh_from_db()
-    assert stuck.status == LedgerPackage.Status.EXPIRED
+    page = client_for(people.east_staff).get(f"/staff/ledger/packages/{package.uuid}/")
+    assert "hx-trigger" not in page.content.decode()
     page = client_for(people.east_staff).get(f"/staff/ledger/packages/{package.uuid}/")
     assert "已超过保留期限被删除" in page.content.decode()
     assert (
@@ -521,3 +512,30 @@ def test_a_200_mib_package_is_streamed_in_bounded_memory(people, city, big_ledge
         assert largest <= 2 * MiB
         target.seek(0)
         check_big_zip(target)
+
+
+def test_a_build_gone_silent_is_given_up_instead_of_polled_for_ever(people, entry, city, settings):
+    settings.CELERY_TASK_TIME_LIMIT, settings.CELERY_VISIBILITY_TIMEOUT = 900, 1200
+    running = LedgerPackage.objects.create(
+        requested_by=people.east_staff,
+        unit=city.east_unit,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        status=LedgerPackage.Status.RUNNING,
+    )
+    now = timezone.now()
+    LedgerPackage.objects.filter(pk=running.pk).update(updated_at=now - timedelta(minutes=34))
+    assert exports.remove_expired_packages(now=now) == 0
+    running.refresh_from_db()
+    assert running.status == LedgerPackage.Status.RUNNING
+    LedgerPackage.objects.filter(pk=running.pk).update(updated_at=now - timedelta(minutes=36))
+    assert exports.remove_expired_packages(now=now) == 0
+    running.refresh_from_db()
+    assert (running.status, running.finished_at) == (LedgerPackage.Status.FAILED, now)
+    page = client_for(people.east_staff).get(running.get_absolute_url())
+    assert (
+        '<p class="text-danger mb-0" id="package-failed">台账包未能生成。' in page.content.decode()
+    )
+    # A worker that picks it up late leaves it alone; it is removed like any other.
+    assert exports.build_package(running.pk) == "skipped"
+    assert exports.remove_expired_packages(now=now + timedelta(hours=73)) == 1

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -363,7 +363,8 @@ def build_package(package_id: int) -> str:
             last_write = time.monotonic()
             for done in write_ledger_zip(spool, plan):
                 if time.monotonic() - last_write >= PROGRESS_INTERVAL_SECONDS:
-                    progress.update(files_done=done)
+                    # updated_at shows the build is alive (see `remove_expired_packages`).
+                    progress.update(files_done=done, updated_at=timezone.now())
                     last_write = time.monotonic()
             size = spool.tell()
             spool.seek(0)
@@ -431,17 +432,34 @@ def retention() -> timedelta:
 
 
 def remove_expired_packages(now=None) -> int:
-    """Delete built packages older than the retention time, and give up stale builds.
+    """Give up builds gone silent; delete packages older than the retention time.
 
     The row stays (status removed), so its audit entries keep their object. Idempotent: a
     file already gone is skipped, and a removed package is not looked at again.
     """
     now = now or timezone.now()
+    # A build not heard of for longer than a task may run plus the time Redis takes to
+    # hand a dead worker's task to another will not finish (a task over the time limit
+    # is not run again): say so on its page instead of polling for ever.
+    silent_since = now - timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT + settings.CELERY_VISIBILITY_TIMEOUT
+    )
+    abandoned = LedgerPackage.objects.filter(
+        status__in=[LedgerPackage.Status.QUEUED, LedgerPackage.Status.RUNNING],
+        updated_at__lt=silent_since,
+    ).update(
+        status=LedgerPackage.Status.FAILED,
+        error="abandoned: no progress within the task time limit",
+        finished_at=now,
+        updated_at=now,
+    )
+    if abandoned:
+        logger.warning("%s ledger packages abandoned without progress", abandoned)
     cutoff = now - retention()
     removed = 0
-    stale = LedgerPackage.objects.filter(
-        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
-    ).exclude(status=LedgerPackage.Status.EXPIRED)
+    stale = LedgerPackage.objects.filter(finished_at__lt=cutoff).exclude(
+        status=LedgerPackage.Status.EXPIRED
+    )
     for package in stale.iterator():
         with transaction.atomic():
             change = audit.change(
