@@ -4,7 +4,9 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD
-from tests.framework.conftest import START, active, draft  # noqa: F401 (fixtures)
+from tests.framework.conftest import START
+from tests.framework.conftest import active as active  # the fixtures, reused
+from tests.framework.conftest import draft as draft
 from wenming.framework import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +16,8 @@ COLUMN_LINES = r"""(index) => [...document.querySelectorAll("table tbody tr")].m
   const cell = row.children[index];
   const range = document.createRange();
   range.selectNodeContents(cell);
-  const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+  const rects = [...range.getClientRects()].filter(r => r.width > 0);
+  const tops = new Set(rects.map(r => Math.round(r.top)));
   return [cell.innerText.trim(), tops.size];
 })"""
 
