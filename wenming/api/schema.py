@@ -53,10 +53,17 @@ def _response(status: str, component: str) -> dict:
     }
 
 
-def _takes_input(operation: dict) -> bool:
-    """Whether the call has anything to validate: a body or a query parameter."""
-    return "requestBody" in operation or any(
-        parameter.get("in") == "query" for parameter in operation.get("parameters", [])
+def _can_be_refused_as_invalid(method: str, operation: dict) -> bool:
+    """Whether a 400 can come: input to validate, or a change a service may refuse.
+
+    A body or a query parameter can be malformed; a POST or DELETE without either can
+    still meet a service's ValidationError (acknowledging an entry twice, renewing an
+    expired token).
+    """
+    return (
+        method != "get"
+        or "requestBody" in operation
+        or any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
     )
 
 
@@ -76,10 +83,10 @@ def declare_error_responses(result, generator, request, public):
     """Add the error responses DRF gives to every operation that can give them."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
     for path, methods in result.get("paths", {}).items():
-        for operation in methods.values():
+        for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
             wanted = []
-            if _takes_input(operation):
+            if _can_be_refused_as_invalid(method, operation):
                 wanted.append(("400", VALIDATION))
             if _is_signed_in(operation):
                 wanted += [("401", DETAIL), ("403", DETAIL)]
@@ -87,6 +94,11 @@ def declare_error_responses(result, generator, request, public):
                 wanted.append(("404", DETAIL))
             for status, component in wanted:
                 responses.setdefault(status, _response(status, component))
+            if "401" in responses:
+                responses["401"].setdefault("headers", {})["WWW-Authenticate"] = {
+                    "description": "How to authenticate: `Token`.",
+                    "schema": {"type": "string"},
+                }
             if "429" in responses:
                 responses["429"].setdefault("headers", {})["Retry-After"] = {
                     "description": "Seconds until the lock ends.",
