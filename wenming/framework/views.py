@@ -37,10 +37,10 @@ from wenming.framework.forms import (
     PeriodForm,
     ReviewForm,
     SubmissionForm,
-    TaskForm,
-    WeightsForm,
     TaskCancelForm,
     TaskEditForm,
+    TaskForm,
+    WeightsForm,
 )
 from wenming.framework.models import (
     EvidenceFile,
@@ -49,10 +49,10 @@ from wenming.framework.models import (
     LedgerPackage,
     Task,
 )
+from wenming.framework.thumbnails import thumbnail
 from wenming.regions.models import Region, Unit
 
 ADD_FRAMEWORK = "framework.add_framework"
-from wenming.framework.thumbnails import thumbnail
 ASSIGN = "framework.assign"
 SUBMIT_EVIDENCE = "framework.submit_evidence"
 
@@ -240,13 +240,13 @@ class FrameworkActivateView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         framework = _framework(request.user, pk)
-        try:
-            services.activate_framework(request.user, framework)
-        except ValidationError as error:
         require(request.user, CHANGE, framework, _("You may not keep this framework."))
         if request.POST.get("confirmed") != "yes":
             # Only the confirmation page's own form activates.
             return redirect("framework:framework_activate", pk=framework.pk)
+        try:
+            services.activate_framework(request.user, framework)
+        except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("This framework is now the active one."))
@@ -355,9 +355,6 @@ class TaskCreateView(StaffRequiredMixin, View):
         return render(request, self.template_name, {"form": form})
 
 
-class TaskListView(FilteredListView):
-    """Ledger entries in scope, newest first, narrowed by the API's FilterSet; Excel too."""
-
 def _assignable_task(user, pk) -> Task:
     """A task whose unit the user may hand work to; any other answers 404."""
     return get_object_or_404(
@@ -455,6 +452,9 @@ class TaskCancelView(TaskEditView):
                 return _back_to_task(request, task)
         return self.page(request, task, form)
 
+
+class TaskListView(FilteredListView):
+    """Ledger entries in scope, newest first, narrowed by the API's FilterSet; Excel too."""
 
     model = LedgerEntry
     filterset_class = LedgerEntryFilterSet
@@ -668,7 +668,6 @@ class EvidenceDownloadView(StaffRequiredMixin, View):
         return response
 
 
-class CompletionView(StaffRequiredMixin, View):
 class EvidenceThumbnailView(StaffRequiredMixin, View):
     """A small JPEG preview of an evidence photo, to people who may see its ledger entry."""
 
@@ -685,6 +684,7 @@ class EvidenceThumbnailView(StaffRequiredMixin, View):
         return response
 
 
+class CompletionView(StaffRequiredMixin, View):
     """Leaders' view: completion rates by unit and by indicator, the unit ranking (红黑榜)
     and its chart, in SQL; Excel with ?export=xlsx."""
 
