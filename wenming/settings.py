@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wenming.core.context_processors.platform",
+                "wenming.accounts.preferences.display_preferences",
             ],
         },
     }

@@ -77,6 +77,10 @@ class User(AbstractUser):
         editable=False,
     )
 
+    # 适老化: larger type and high contrast on every page, kept with the person so it
+    # follows them to any browser; anonymous visitors keep it in a cookie instead.
+    elder_friendly_mode = models.BooleanField(_("elder-friendly mode"), default=False)
+
     objects = PersonManager()
 
     REQUIRED_FIELDS = ["email"]

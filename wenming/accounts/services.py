@@ -191,3 +191,12 @@ def create_person(
     person.save()
     audit.created(person, actor=actor)
     return person
+
+
+def set_elder_friendly_mode(user, enabled: bool) -> None:
+    """Remember a person's 适老化 choice (large text, high contrast) for every browser.
+
+    A display preference of one's own, like the interface language: not audited.
+    """
+    user.elder_friendly_mode = enabled
+    user.save(update_fields=["elder_friendly_mode"])

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from wenming.accounts import services
+from wenming.accounts import preferences, services
 from wenming.accounts.forms import ApiTokenForm, LoginForm, StyledPasswordChangeForm
 from wenming.accounts.models import ApiToken
 from wenming.core.navigation import is_staff_member
@@ -29,6 +29,15 @@ class LoginView(auth_views.LoginView):
         if is_staff_member(self.request.user):
             return super().get_default_redirect_url()
         return reverse("portal:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Larger text chosen on the sign-in page is kept for the person; a browser's "off"
+        # never turns it off for someone who needs it (a shared browser, say).
+        user = self.request.user
+        if preferences.browser_wants_elder_friendly(self.request) and not user.elder_friendly_mode:
+            services.set_elder_friendly_mode(user, True)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -75,6 +84,18 @@ class MyTokensView(LoginRequiredMixin, View):
         token, key = services.create_api_token(request.user, name=form.cleaned_data["name"])
         # Shown in this response only: the key is not stored and cannot be shown again.
         return self.render_page(request, ApiTokenForm(), new_key=key, new_token=token)
+
+
+class ElderFriendlyModeView(View):
+    """Switch the 适老化 mode on or off (POST), for the person and for this browser."""
+
+    def post(self, request):
+        enabled = request.POST.get("enabled") == "1"
+        if request.user.is_authenticated:
+            services.set_elder_friendly_mode(request.user, enabled)
+        response = _back(request, "portal:home")
+        preferences.remember_in_browser(response, enabled)
+        return response
 
 
 def _back(request, default):
