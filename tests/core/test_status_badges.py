@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from tests.conftest import client_for
 from tests.factories import FrameworkFactory, ledger_entry
 from wenming.core.templatetags.core_tags import STATUS_COLOURS, STATUS_TEXT_COLOUR
-from wenming.framework.models import Framework, LedgerEntry
+from wenming.framework.models import Framework, LedgerEntry, Submission
 
 
 def luminance(colour: str) -> float:
@@ -36,7 +36,9 @@ def test_every_badge_has_at_least_4_5_to_1_contrast(status):
 def test_every_status_has_its_own_colour():
     ledger = [value for value, _label in LedgerEntry.Status.choices] + ["overdue"]
     frameworks = [value for value, _label in Framework.Status.choices]
-    assert set(ledger + frameworks) <= set(STATUS_COLOURS)
+    outcomes = [value for value, _label in Submission.Outcome.choices]
+    assert set(ledger + frameworks + outcomes) <= set(STATUS_COLOURS)
+    assert len({STATUS_COLOURS[s] for s in outcomes}) == len(outcomes)
     assert len({STATUS_COLOURS[s] for s in ledger}) == len(ledger)
     assert len({STATUS_COLOURS[s] for s in frameworks}) == len(frameworks)
     assert STATUS_COLOURS["returned"] != STATUS_COLOURS["passed"]
@@ -84,3 +86,14 @@ def test_badges_on_the_task_list_entry_page_and_framework_pages(db, people, city
     assert (
         "status-badge status-draft" in client.get(f"/staff/frameworks/{draft.pk}/").content.decode()
     )
+
+
+def test_a_submissions_outcome_is_a_badge_on_the_entry_page(db, people, city):
+    returned = ledger_entry(city.east_unit, status=LedgerEntry.Status.RETURNED)
+    page = client_for(people.city_admin).get(f"/staff/tasks/{returned.pk}/").content.decode()
+    # The entry's status in the title and its returned version, both amber.
+    assert page.count('status-returned" style="background-color:#b45309') == 2
+    pending = ledger_entry(city.east_unit, status=LedgerEntry.Status.SUBMITTED)
+    page = client_for(people.city_admin).get(f"/staff/tasks/{pending.pk}/").content.decode()
+    assert "status-badge status-pending" in page
+    assert "status-badge status-submitted" in page

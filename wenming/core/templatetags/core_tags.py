@@ -58,6 +58,8 @@ STATUS_COLOURS = {
     "passed": "#166534",
     "failed": "#b91c1c",
     "cancelled": "#3f3f46",
+    # a submission's outcome: pending review reads like a submitted entry
+    "pending": "#6d28d9",
     # frameworks
     "draft": "#0e7490",
     "active": "#15803d",
@@ -70,14 +72,18 @@ STATUS_TEXT_COLOUR = "#ffffff"
 
 @register.simple_tag
 def status_badge(obj_or_status, label=None):
-    """`{% status_badge entry %}`: the object's status as a badge in that status's colour.
+    """`{% status_badge entry %}`: the object's status (a submission's outcome) as a badge
+    in that status's colour.
 
     Also `{% status_badge "overdue" _("Overdue") %}` for a flag with its own label.
     """
     if isinstance(obj_or_status, str):
         status, text = obj_or_status, label or obj_or_status
-    else:
+    elif hasattr(obj_or_status, "get_status_display"):
         status, text = obj_or_status.status, label or obj_or_status.get_status_display()
+    else:
+        # A submission's review outcome (pending, passed, returned, failed).
+        status, text = obj_or_status.outcome, label or obj_or_status.get_outcome_display()
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["assigned"])
     # Inline style (the CSP allows styles): the colours stay with the tag wherever it is
     # used; the class names let a stylesheet (high contrast) override them.
