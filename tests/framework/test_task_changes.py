@@ -276,6 +276,11 @@ def test_cancelling_closes_open_entries_keeps_passed_ones_and_stops_new_periods(
         services.submit_evidence(people.east_unit_staff, october, note="再交")
     with pytest.raises(ValidationError):
         services.cancel_task(people.east_staff, monthly, reason="再撤")
+    # The unit's to-do list drops the cancelled entries; the status filter still finds them.
+    unit = client_for(people.east_unit_staff)
+    assert unit.get("/staff/tasks/mine/").context["object_list"].count() == 0
+    cancelled = unit.get("/staff/tasks/mine/?status=cancelled").context["object_list"]
+    assert sorted(row.period_start for row in cancelled) == [date(2026, 10, 1), date(2026, 11, 1)]
     # A cancelled entry is not overdue, so it loses no points.
     assert not LedgerEntry.objects.filter(task=monthly).overdue(today=date(2027, 1, 1)).exists()
 

@@ -480,10 +480,11 @@ class TaskListView(FilteredListView):
     def base_queryset(self):
         if self.mine:
             # A unit's own to-do list: the entries it submits evidence for, open ones
-            # unless the status filter asks for another (passed ones stay findable).
+            # unless the status filter asks for another (passed and cancelled ones stay
+            # findable).
             queryset = selectors.entries_for(self.request.user, SUBMIT_EVIDENCE)
             if self.request.GET.get("status") not in LedgerEntry.Status.values:
-                queryset = queryset.exclude(status=LedgerEntry.Status.PASSED)
+                queryset = queryset.exclude(status__in=LedgerEntry.CLOSED_STATUSES)
         else:
             queryset = selectors.entries_for(self.request.user)
         return queryset.order_by("-deadline", "-id")
