@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenming.core import audit
 
@@ -54,7 +55,7 @@ class User(AbstractUser):
     # Chinese names are not split into first and last; one field holds the whole name.
     first_name = None
     last_name = None
-    full_name = models.CharField(_("name"), max_length=50, blank=True)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     mobile = models.CharField(
         _("mobile number"),
         max_length=11,

@@ -14,6 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenming.core.models import TimeStampedModel
 from wenming.core.permissions import RestrictedQuerySet, ScopedModel
@@ -113,7 +114,12 @@ class Framework(ScopedModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.edition_year} v{self.version}）"
+        # One way to write a version everywhere, in words, so no CSS can recase it.
+        return _("%(name)s (%(year)s, version %(version)s)") % {
+            "name": self.name,
+            "year": self.edition_year,
+            "version": self.version,
+        }
 
     def get_absolute_url(self):
         return reverse("framework:framework_detail", args=[self.pk])
@@ -231,7 +237,8 @@ class Task(ScopedModel, TimeStampedModel):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="tasks"
     )
     is_lead = models.BooleanField(_("lead unit"), default=False)
-    title = models.CharField(_("title"), max_length=300)
+    # "title" of a person is a job title (职务); of a task, its name (任务名称).
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     frequency = models.CharField(
         _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.ONCE
@@ -403,7 +410,7 @@ class Submission(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.entry} v{self.version}"
+        return _("%(entry)s, version %(version)s") % {"entry": self.entry, "version": self.version}
 
 
 def evidence_path(evidence, filename):
