@@ -8,7 +8,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.utils.translation import pgettext_lazy
 
 from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.framework.models import EvidenceFile, Indicator, Submission, Task

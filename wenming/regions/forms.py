@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.utils.translation import pgettext_lazy
 
 from wenming.core.forms import StyledFormMixin
 from wenming.regions.models import Membership, Region, Unit
