@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -84,6 +86,21 @@ def world(django_db_setup, django_db_blocker):
 
 # The schema is read once, at collection, as any client would read it; it needs no rows.
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def connection_kept_across_requests():
+    """Keep the test's database connection open between the calls, as the test client does.
+
+    A real request ends by closing a connection that is not in autocommit; inside the
+    test's transaction that is every request, so on PostgreSQL the next query would find
+    the connection closed (SQLite's in-memory test database ignores the close).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=list(PERSONAS))
