@@ -23,6 +23,11 @@ from wenming.framework.serializers import (
     SubmissionSerializer,
     SubmitSerializer,
 )
+from wenming.regions.models import Unit
+
+# Indicator columns no list shows for a related indicator (only its code): text and JSON
+# that would be read and parsed for every row.
+WIDE_INDICATOR_FIELDS = ("standard", "methods", "rule_parameters", "site_type_names")
 
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,10 +47,14 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = IndicatorFilterSet
 
     def get_queryset(self):
+        # Parents and units are shown by their codes: their wide columns stay unread.
         return (
             Indicator.objects.restrict(self.request.user)
             .select_related("parent", "lead_unit")
-            .prefetch_related("responsible_units")
+            .defer(*(f"parent__{name}" for name in WIDE_INDICATOR_FIELDS))
+            .prefetch_related(
+                Prefetch("responsible_units", queryset=Unit.objects.only("id", "code"))
+            )
             .order_by("framework", "position")
         )
 
@@ -59,6 +68,10 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Newest deadline first, as on the task list; `sort=` reorders.
         queryset = selectors.entries_for(self.request.user).order_by("-deadline", "-id")
+        if self.action == "list":
+            queryset = queryset.defer(
+                *(f"task__indicator__{name}" for name in WIDE_INDICATOR_FIELDS)
+            )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(

@@ -34,4 +34,9 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["path"]
 
     def get_queryset(self):
-        return Unit.objects.restrict(self.request.user, "view").select_related("region")
+        # The unit's region is read for its code only: never its boundary.
+        return (
+            Unit.objects.restrict(self.request.user, "view")
+            .select_related("region")
+            .defer("region__boundary")
+        )
