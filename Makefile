@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 export DEBUG ?= true
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Host names the served site answers to; add the machine's address when HOST=0.0.0.0.
+ALLOWED_HOSTS ?= 127.0.0.1,localhost
 
 .PHONY: install demo serve test lint format lock messages bench
 
@@ -22,10 +24,16 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(MAKE) --no-print-directory serve
 
+# Served with DEBUG off, as production is: a page out of scope shows the platform's own
+# 404, never Django's technical page with its URL list. The generated key under var/, the
+# local host names and plain HTTP make that work on this machine without configuration;
+# runserver --insecure serves the static files itself.
 serve: install
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=false ALLOWED_HOSTS="$(ALLOWED_HOSTS)" SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
+	SECRET_KEY="$$(DEBUG=true $(BIN)/python -c 'from wenming import settings; print(settings.SECRET_KEY)')" \
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -22,4 +22,7 @@ urlpatterns = [
     path("", include("wenming.portal.urls")),
 ]
 
+# The platform's own error pages; 403 and 404 use Django's handlers with our templates.
+handler500 = "wenming.core.views.server_error"
+
 # Media is never served as such: evidence files go out only through scoped views.

@@ -123,6 +123,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_manage_py_without_debug_says_to_set_it_for_a_local_run():
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DEBUG", "SECRET_KEY"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "SECRET_KEY must be set when DEBUG is off",
+        "For a local run on this machine set DEBUG=true, e.g. `DEBUG=true python manage.py "
+        "runserver`, or use `make demo` / `make serve`. A production server sets the variables "
+        "in docs/operations.md.",
+    ]
+
+
 def test_malformed_variables_fail_with_their_name():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
