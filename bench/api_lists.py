@@ -1,6 +1,7 @@
 """Throughput of every API list endpoint beside bare DRF and the values() floor, in one run.
 
-    python -m bench.api_lists [--duration S] [--warmup S] [--connections N] [--workers W]
+    python -m bench.api_lists [--duration S] [--rounds R] [--warmup S] [--connections N]
+                              [--workers W] [--endpoint NAME]...
 
 On a scratch PostgreSQL database (`wenming_bench_api`, dropped and created first, dropped at
 the end) with the demo city loaded, the script starts gunicorn with W sync workers on a
@@ -10,14 +11,15 @@ the bench URLconf (bench/settings.py), which mounts two comparison views per end
 `to_representation`, same page size, same authentication) and the values() floor (the same
 page through `values()` and `JsonResponse`). A load generator in this process (N threads,
 one keep-alive HTTP/1.1 connection each, reconnecting when the server closes it) calls each
-variant for a warm-up and then S seconds, all variants of an endpoint one after the other,
-as the demo city's office staff at the city with an API token. It prints req/s, p50 and p95
+variant for a warm-up and then S seconds in R short turns, the variants of an endpoint
+taking turns in a rotating order (so a change in the machine's load falls on all alike), as
+the demo city's office staff at the city with an API token. It prints req/s, p50 and p95
 latency and the two ratios, and writes them to docs/benchmarks.md (its own section; the
 rest of the page is kept).
 
 Before the load, one request per endpoint is profiled in-process (cProfile over 100 calls)
 and split into the phases of a DRF list: authentication, permission, queryset and scoping,
-filter backends, the count, the page query, serialization and rendering.
+filter backends, the count, serialization and rendering, and the SQL time within them.
 """
 
 import argparse
@@ -216,16 +218,28 @@ def hammer(port: int, path: str, headers: dict, seconds: float, connections: int
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    return {
+        "latencies": latencies,
+        "seconds": time.perf_counter() - started,
+        "failures": failures,
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Requests a second over all runs of a variant, latency percentiles (nearest rank)."""
+    latencies = sorted(value for run in runs for value in run["latencies"])
+    seconds = sum(run["seconds"] for run in runs)
+    failures = [kind for run in runs for kind in run["failures"]]
 
     def rank(share):
-        return latencies[max(0, -(-len(latencies) * share // 100) - 1)] * 1000 if latencies else 0
+        if not latencies:
+            return 0.0
+        return latencies[max(0, -(-len(latencies) * share // 100) - 1)] * 1000
 
     return {
         "requests": len(latencies),
-        "seconds": elapsed,
-        "per_second": len(latencies) / elapsed,
+        "seconds": seconds,
+        "per_second": len(latencies) / seconds,
         "p50": rank(50),
         "p95": rank(95),
         "failures": len(failures),
@@ -341,9 +355,10 @@ def section(facts: dict, args, checks: dict, results: dict, profiles: dict) -> s
         "PostgreSQL, production settings (DEBUG off, `CONN_MAX_AGE` 60 with health checks), "
         f"gunicorn with {args.workers} sync workers, {args.connections} concurrent "
         f"connections from a threaded load generator on the same machine, {args.warmup:g} s "
-        f"warm-up and {args.duration:g} s measured per variant, every variant of an endpoint "
-        "one after the other in the same run. Called as the city's office staff with an API "
-        "token; page size 50. *Bare DRF* is a `ListAPIView` over the same rows with the same "
+        f"warm-up and {args.duration:g} s measured per variant in {args.rounds} turns, the "
+        "variants of an endpoint taking turns in a rotating order in the same run. Called "
+        "as the city's office staff with an API token; page size 50. *Bare DRF* is a "
+        "`ListAPIView` over the same rows with the same "
         "serializer (DRF's stock per-field `to_representation`), `PageNumberPagination` "
         "and the same authentication, without scoping or filter backends; the *values() floor* "
         "is the same page read with `values()` and sent by `JsonResponse` through the same "
@@ -405,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--duration", type=float, default=10, help="measured seconds a variant")
     parser.add_argument("--warmup", type=float, default=2, help="warm-up seconds a variant")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the measured seconds are split into"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
@@ -446,15 +464,30 @@ def main(argv: list[str] | None = None) -> int:
         checks = check_bodies(port, headers)
         results = {}
         for name in names:
-            results[name] = {}
+            runs = {variant: [] for variant in VARIANTS}
             for variant in VARIANTS:
-                path = variant_path(name, variant)
-                hammer(port, path, headers, args.warmup, args.connections)
-                figures = hammer(port, path, headers, args.duration, args.connections)
-                results[name][variant] = figures
+                hammer(port, variant_path(name, variant), headers, args.warmup, args.connections)
+            # Short turns in a rotating order, so a change in the machine's load while the
+            # endpoint is measured falls on every variant alike.
+            for turn in range(args.rounds):
+                order = VARIANTS[turn % len(VARIANTS) :] + VARIANTS[: turn % len(VARIANTS)]
+                for variant in order:
+                    runs[variant].append(
+                        hammer(
+                            port,
+                            variant_path(name, variant),
+                            headers,
+                            args.duration / args.rounds,
+                            args.connections,
+                        )
+                    )
+            results[name] = {variant: summarise(runs[variant]) for variant in VARIANTS}
+            for variant in VARIANTS:
+                figures = results[name][variant]
                 print(
-                    f"  {path:32} {figures['per_second']:7.1f} req/s  p50 {figures['p50']:6.1f}"
-                    f" ms  p95 {figures['p95']:6.1f} ms  failures {figures['failures']}",
+                    f"  {variant_path(name, variant):32} {figures['per_second']:7.1f} req/s  "
+                    f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  "
+                    f"failures {figures['failures']}",
                     flush=True,
                 )
         with_version = [{"version": _postgres_version(args.postgres_url)}]
