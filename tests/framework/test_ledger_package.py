@@ -15,6 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import client_for
+from tests.core.processes import wait_for
+from tests.core.test_celery_redis import redis_worker  # noqa: F401 (a fixture)
 from tests.factories import ledger_entry
 from tests.framework.conftest import START
 from wenming.core.models import AuditEntry
@@ -539,3 +541,23 @@ def test_a_build_gone_silent_is_given_up_instead_of_polled_for_ever(people, entr
     # A worker that picks it up late leaves it alone; it is removed like any other.
     assert exports.build_package(running.pk) == "skipped"
     assert exports.remove_expired_packages(now=now + timedelta(hours=73)) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("redis_worker")
+def test_a_worker_on_redis_builds_the_package_after_the_request_commits(people, entry, city, big):
+    submit(people, entry)
+    client = client_for(people.east_staff)
+    response = client.post(
+        EXPORT, {"unit": city.east_unit.pk, "start": "2026-01-01", "end": "2026-12-31"}
+    )
+    package = LedgerPackage.objects.get()
+    assert response["Location"] == package.get_absolute_url()
+    wait_for(
+        lambda: LedgerPackage.objects.get(pk=package.pk).status == LedgerPackage.Status.READY,
+        timeout=30,
+        what="the worker to build the package",
+    )
+    archive = zip_of(client.get(f"/staff/ledger/packages/{package.uuid}/download/"))
+    assert archive.namelist() == ["Ⅲ-2 公共场所秩序/制度.pdf", "索引.xlsx"]
