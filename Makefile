@@ -61,3 +61,4 @@ messages: install
 
 bench: install
 	$(BIN)/python -m bench.regions
+	$(BIN)/python -m bench.api_lists

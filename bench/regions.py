@@ -1074,8 +1074,17 @@ def write_docs(path: Path, facts: dict, results: list[dict]) -> None:
                 "```",
                 "",
             ]
+    # Other benchmarks' sections (bench.api_lists) stay on the page, after this one.
+    kept = []
+    if path.exists():
+        kept = [
+            match.group(0)
+            for match in re.finditer(
+                r"<!-- (bench\.\w+): start -->.*?<!-- \1: end -->", path.read_text(), re.S
+            )
+        ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines).rstrip() + "\n")
+    path.write_text("\n\n".join(["\n".join(lines).rstrip(), *kept]) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
