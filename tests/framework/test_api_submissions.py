@@ -82,3 +82,27 @@ def test_an_unknown_review_outcome_is_a_400(people, entry):
     assert "outcome" in response.json()
     submission.refresh_from_db()
     assert submission.outcome == "pending"
+
+
+def test_a_resubmission_keeps_the_files_named_or_all_of_them(people, entry):
+    client = client_for(people.east_unit_staff)
+    first = client.post(
+        url(entry),
+        {"files": [SimpleUploadedFile("一.pdf", PDF), SimpleUploadedFile("二.pdf", PDF)]},
+    ).json()
+    services.review(people.city_admin, entry.submissions.get(), "returned", "补充")
+    keep = next(file["id"] for file in first["files"] if file["original_name"] == "一.pdf")
+    second = client.post(
+        url(entry), {"note": "只留一份", "kept_files": [keep]}, content_type="application/json"
+    )
+    assert second.status_code == 201
+    assert [file["original_name"] for file in second.json()["files"]] == ["一.pdf"]
+    services.review(people.city_admin, entry.submissions.get(version=2), "returned", "再补")
+    third = client.post(url(entry), {"files": [SimpleUploadedFile("三.pdf", PDF)]})
+    assert sorted(file["original_name"] for file in third.json()["files"]) == ["一.pdf", "三.pdf"]
+    services.review(people.city_admin, entry.submissions.get(version=3), "returned", "又补")
+    foreign = client.post(
+        url(entry), {"note": "x", "kept_files": [999999]}, content_type="application/json"
+    )
+    assert foreign.status_code == 400
+    assert entry.submissions.count() == 3

@@ -99,7 +99,11 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=SubmitSerializer, responses={201: SubmissionSerializer})
     @action(detail=True, methods=["post"])
     def submissions(self, request, pk=None):
-        """A new version of evidence: multipart `files`, `note`, `links`."""
+        """A new version of evidence: multipart `files`, `note`, `links`.
+
+        `kept_files` lists the ids of the latest version's files the new one keeps (the
+        same stored files, not copies); without it every one of them is kept.
+        """
         entry = self.get_object()
         # The serializer reads a form (repeated `files` and `links`) and JSON alike.
         data = SubmitSerializer(data=request.data)

@@ -167,6 +167,11 @@ class SubmitSerializer(serializers.Serializer):
     links = serializers.ListField(
         child=serializers.CharField(max_length=500), required=False, max_length=20
     )
+    kept_files = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=20,
+    )
 
 
 class ReviewSerializer(serializers.Serializer):
