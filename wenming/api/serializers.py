@@ -172,7 +172,6 @@ def _plain_reader(model, field):
 # MRO, so a docstring here would become the schema description of every serializer that
 # has none of its own.
 class FastRepresentation:
-
     def _representation_plan(self):
         plan = getattr(self, "_plan", None)
         if plan is None or plan[0] != get_language():
@@ -194,3 +193,34 @@ class FastRepresentation:
             if value is not SKIP:
                 representation[name] = value
         return representation
+
+
+def read_columns(serializer_class, *, reads=None) -> list[str]:
+    """The model field paths a flat serializer reads, for `QuerySet.only()` on a list.
+
+    `reads` maps each method field or property to the field paths it reads; any other
+    field whose reads cannot be known (a method field, a property, a nested serializer) is
+    an error, so a new field never becomes a query per row unnoticed.
+    """
+    reads = reads or {}
+    model = serializer_class.Meta.model
+    columns = {model._meta.pk.name}
+    for field in serializer_class().fields.values():
+        if field.field_name in reads:
+            columns.update(reads[field.field_name])
+            continue
+        owner, path = model, []
+        for name in field.source_attrs[:-1]:
+            model_field = _model_field(owner, name) if owner else None
+            if model_field is None or not model_field.concrete or not model_field.is_relation:
+                raise ValueError(f"{serializer_class.__name__}.{field.field_name}: name its reads")
+            path.append(name)
+            columns.add("__".join(path))
+            owner = model_field.related_model
+        last = field.source_attrs[-1] if field.source_attrs else ""
+        display = re.fullmatch(r"get_(\w+)_display", last)
+        model_field = _model_field(owner, display.group(1) if display else last)
+        if model_field is None or not model_field.concrete or model_field.many_to_many:
+            raise ValueError(f"{serializer_class.__name__}.{field.field_name}: name its reads")
+        columns.add("__".join([*path, model_field.name]))
+    return sorted(columns)

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from wenming.api.serializers import read_columns
 from wenming.framework import selectors, services
 from wenming.framework.filters import (
     FrameworkFilterSet,
@@ -25,9 +26,12 @@ from wenming.framework.serializers import (
 )
 from wenming.regions.models import Unit
 
-# Indicator columns no list shows for a related indicator (only its code): text and JSON
-# that would be read and parsed for every row.
-WIDE_INDICATOR_FIELDS = ("standard", "methods", "rule_parameters", "site_type_names")
+# What a list row shows and nothing more: related rows only for their codes, no timestamps
+# (each column would be read, and parsed, for every row).
+INDICATOR_LIST_COLUMNS = read_columns(IndicatorSerializer, reads={"responsible_unit_codes": []})
+ENTRY_LIST_COLUMNS = read_columns(
+    LedgerEntrySerializer, reads={"is_overdue": ["deadline", "status"]}
+)
 
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
@@ -51,7 +55,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Indicator.objects.restrict(self.request.user)
             .select_related("parent", "lead_unit")
-            .defer(*(f"parent__{name}" for name in WIDE_INDICATOR_FIELDS))
+            .only(*INDICATOR_LIST_COLUMNS)
             .prefetch_related(
                 Prefetch("responsible_units", queryset=Unit.objects.only("id", "code"))
             )
@@ -69,9 +73,7 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
         # Newest deadline first, as on the task list; `sort=` reorders.
         queryset = selectors.entries_for(self.request.user).order_by("-deadline", "-id")
         if self.action == "list":
-            queryset = queryset.defer(
-                *(f"task__indicator__{name}" for name in WIDE_INDICATOR_FIELDS)
-            )
+            queryset = queryset.only(*ENTRY_LIST_COLUMNS)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(

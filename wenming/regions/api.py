@@ -2,9 +2,15 @@
 
 from rest_framework import viewsets
 
+from wenming.api.serializers import read_columns
 from wenming.regions.filters import RegionFilterSet, UnitFilterSet
 from wenming.regions.models import Region, Unit
 from wenming.regions.serializers import RegionDetailSerializer, RegionSerializer, UnitSerializer
+
+# What a list row shows and nothing more: no boundary, path or timestamps, for the rows
+# nor their parents (each would be read, and the timestamps parsed, for every row).
+REGION_LIST_COLUMNS = read_columns(RegionSerializer)
+UNIT_LIST_COLUMNS = read_columns(UnitSerializer, reads={"contact_mobile": ["contact_mobile"]})
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -18,8 +24,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = Region.objects.restrict(self.request.user, "view").select_related("parent")
         if self.action == "retrieve":
             return queryset
-        # A list shows no boundary: do not read one for every row and its parent.
-        return queryset.defer("boundary", "parent__boundary")
+        return queryset.only(*REGION_LIST_COLUMNS)
 
     def get_serializer_class(self):
         return RegionDetailSerializer if self.action == "retrieve" else RegionSerializer
@@ -34,9 +39,8 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["path"]
 
     def get_queryset(self):
-        # The unit's region is read for its code only: never its boundary.
         return (
             Unit.objects.restrict(self.request.user, "view")
             .select_related("region")
-            .defer("region__boundary")
+            .only(*UNIT_LIST_COLUMNS)
         )
