@@ -8,7 +8,7 @@ from rest_framework.test import APIRequestFactory
 
 from tests.factories import ledger_entry
 from wenming.accounts.models import User
-from wenming.api.serializers import FastRepresentation
+from wenming.api.serializers import FastRepresentation, read_columns
 from wenming.framework.models import Framework, Indicator, LedgerEntry
 from wenming.framework.serializers import (
     FrameworkSerializer,
@@ -102,3 +102,34 @@ def test_the_mixin_lends_no_description_to_the_schema():
     assert FastRepresentation.__doc__ is None
     assert get_doc(FrameworkSerializer) == ""
     assert get_doc(LedgerEntryDetailSerializer) == ""
+
+
+def test_read_columns_names_what_a_list_row_shows():
+    assert read_columns(RegionSerializer) == [
+        "center_latitude",
+        "center_longitude",
+        "code",
+        "depth",
+        "id",
+        "is_active",
+        "level",
+        "name",
+        "parent",
+        "parent__code",
+    ]
+    assert "task__indicator__code" in read_columns(
+        LedgerEntrySerializer, reads={"is_overdue": ["deadline", "status"]}
+    )
+
+
+@pytest.mark.parametrize(
+    ("serializer_class", "field", "reads"),
+    [
+        (UnitSerializer, "contact_mobile", {}),  # a method field
+        (LedgerEntrySerializer, "is_overdue", {}),  # a property
+        (LedgerEntryDetailSerializer, "submissions", {"is_overdue": []}),  # nested
+    ],
+)
+def test_read_columns_refuses_a_field_whose_reads_it_cannot_know(serializer_class, field, reads):
+    with pytest.raises(ValueError, match=f"{serializer_class.__name__}.{field}: name its reads"):
+        read_columns(serializer_class, reads=reads)
