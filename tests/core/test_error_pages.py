@@ -61,7 +61,8 @@ def test_make_serve_runs_without_debug_and_shows_only_the_platforms_pages(tmp_pa
     )
     port = free_port()
     server = Background(
-        ["make", "--no-print-directory", "serve", f"PORT={port}"],
+        # -o: serve this checkout's venv as it is; the test never reinstalls packages.
+        ["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "serve", f"PORT={port}"],
         log_path=tmp_path / "serve.log",
         env=environment,
         cwd=REPOSITORY,
