@@ -60,7 +60,7 @@ def test_office_hands_out_a_task_by_hand(people, active, city):
     response = client.post(
         "/staff/tasks/new/",
         {
-            "unit": city.east_sub_unit.pk,
+            "unit": city.east_sub_unit.code,
             "title": "迎检材料整理",
             "description": "整理三年台账",
             "indicator_code": "Ⅲ-2",
@@ -83,7 +83,7 @@ def test_office_hands_out_a_task_by_hand(people, active, city):
 def test_a_task_that_exists_already_is_refused_naming_unit_and_code(people, active, city):
     client = client_for(people.east_staff)
     data = {
-        "unit": city.east_unit.pk,
+        "unit": city.east_unit.code,
         "title": "公共场所秩序台账",
         "indicator_code": "Ⅲ-2",
         "frequency": "once",
@@ -103,7 +103,7 @@ def test_a_task_for_another_districts_unit_is_refused(people, active, city):
     response = client_for(people.east_staff).post(
         "/staff/tasks/new/",
         {
-            "unit": city.west_unit.pk,
+            "unit": city.west_unit.code,
             "title": "越权",
             "frequency": "once",
             "first_period_start": "2026-11-01",
@@ -119,7 +119,7 @@ def test_units_see_their_open_entries_and_confirm_receipt(people, active, city):
     client_for(people.east_staff).post(
         "/staff/tasks/new/",
         {
-            "unit": city.east_unit.pk,
+            "unit": city.east_unit.code,
             "title": "本月台账",
             "frequency": "once",
             "first_period_start": "2026-11-01",
@@ -142,7 +142,7 @@ def test_evidence_page_accepts_files_and_refuses_a_disguised_program(people, act
     client_for(people.east_staff).post(
         "/staff/tasks/new/",
         {
-            "unit": city.east_unit.pk,
+            "unit": city.east_unit.code,
             "title": "本月台账",
             "frequency": "once",
             "first_period_start": "2026-11-01",
@@ -342,6 +342,10 @@ def test_framework_copy_and_activate_keep_their_addresses(people, active):
     copy = Framework.objects.exclude(pk=active.pk).get()
     assert response["Location"] == f"/staff/frameworks/{copy.pk}/"
     assert client.post(f"/staff/frameworks/{active.pk}/promote/").status_code == 404
-    assert client.post(f"/staff/frameworks/{copy.pk}/activate/").status_code == 302
+    assert client.get(f"/staff/frameworks/{copy.pk}/activate/").status_code == 200
+    assert (
+        client.post(f"/staff/frameworks/{copy.pk}/activate/", {"confirmed": "yes"}).status_code
+        == 302
+    )
     copy.refresh_from_db()
     assert copy.status == "active"

@@ -291,6 +291,8 @@ EVENTS = {
         _("Recurring tasks stopped"),
         _("%(count)s recurring tasks stopped with the archived version"),
     ),
+    "task_changed": EventType(_("Task changed")),
+    "task_cancelled": EventType(_("Task cancelled"), _("Task cancelled: %(reason)s")),
     "role_ended": EventType(_("Role ended")),
     "role_restored": EventType(_("Role restored")),
     "api_token": EventType(_("Signed in with an API token")),

@@ -3,10 +3,15 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenming.core.forms import DateInput, StyledFormMixin
 from wenming.framework.models import EvidenceFile, Indicator, Submission, Task
+from wenming.regions.pickers import UnitCodeField, UnitCodesField
 
 # Codes in a list may be separated by spaces, commas, 、 or semicolons, half- or full-width.
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -66,6 +71,11 @@ class AssignForm(StyledFormMixin, forms.Form):
         return indicators.prefetch_related("responsible_units").order_by("position")
 
 
+def file_limit_hint() -> str:
+    """The upload limit in the reader's language, from settings.EVIDENCE_MAX_BYTES."""
+    return _("At most %(size)s per file.") % {"size": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     """A file input that accepts several files."""
 
@@ -92,7 +102,11 @@ class KeptFilesInput(forms.CheckboxSelectMultiple):
 class SubmissionForm(StyledFormMixin, forms.Form):
     """Evidence for one ledger entry: files, a note and links."""
 
-    files = MultipleFileField(label=_("Files (PDF, Word, Excel, JPEG, PNG)"), required=False)
+    files = MultipleFileField(
+        label=_("Files (PDF, Word, Excel, JPEG, PNG)"),
+        required=False,
+        help_text=lazy(file_limit_hint, str)(),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -193,10 +207,20 @@ class LedgerExportForm(StyledFormMixin, forms.Form):
 
 
 class TaskForm(StyledFormMixin, forms.Form):
-    """A task written by hand for one unit, optionally tied to a level-3 indicator."""
+    """A task written by hand for a lead unit and any others, optionally from an indicator."""
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    unit = UnitCodeField(
+        label=_("Lead unit"),
+        action="framework.assign",
+        help_text=_("Type a unit's code or name and choose it from the list."),
+    )
+    other_units = UnitCodesField(
+        label=_("Other units"),
+        action="framework.assign",
+        required=False,
+        help_text=_("Codes separated by commas or spaces; each unit gets its own task."),
+    )
+    title = forms.CharField(label=pgettext_lazy("task", "Title"), max_length=300)
     description = forms.CharField(
         label=_("Requirement"),
         required=False,
@@ -222,6 +246,7 @@ class TaskForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, units, framework=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["other_units"].queryset = units
         self.framework = framework
 
     def clean_indicator_code(self):
@@ -268,4 +293,38 @@ class WeightsForm(StyledFormMixin, forms.Form):
     )
     cycle_weight_year3 = forms.DecimalField(
         label=_("Third year (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+
+
+class TaskEditForm(StyledFormMixin, forms.Form):
+    """What may change in a task handed out: its title, requirement and deadline."""
+
+    title = forms.CharField(label=_("Task name"), max_length=300)
+    description = forms.CharField(
+        label=_("Requirement"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
+    due_days = forms.IntegerField(
+        label=_("Days after each period to submit"), min_value=0, max_value=365, required=False
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A one-off task has a deadline, a recurring one a number of days after each period.
+        if task.frequency == Task.Frequency.ONCE:
+            del self.fields["due_days"]
+            self.fields["deadline"].required = True
+        else:
+            del self.fields["deadline"]
+            self.fields["due_days"].required = True
+
+
+class TaskCancelForm(StyledFormMixin, forms.Form):
+    """Why a task is withdrawn; the reason goes into every open entry's history."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )

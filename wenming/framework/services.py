@@ -392,10 +392,19 @@ def create_tasks(
         )
     taken = list(holders.select_related("unit").order_by("unit__path"))
     if taken:
-        raise ValidationError(
-            _("Already handed to: %(units)s. Nothing was handed out.")
-            % {"units": "、".join(task.unit.name for task in taken)}
-        )
+        if indicator is not None:
+            refusals = [
+                _("%(unit)s already has a task for %(code)s.")
+                % {"unit": task.unit, "code": indicator.code}
+                for task in taken
+            ]
+        else:
+            refusals = [
+                _("%(unit)s already has an active task named “%(title)s”.")
+                % {"unit": task.unit, "title": task.title}
+                for task in taken
+            ]
+        raise ValidationError([*refusals, _("Nothing was handed out.")])
     return [
         create_task(
             user,

@@ -33,6 +33,13 @@ urlpatterns = [
     path("tasks/<int:pk>/submit/", views.SubmitEvidenceView.as_view(), name="entry_submit"),
     path("tasks/<int:pk>/review/", views.ReviewView.as_view(), name="entry_review"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path(
+        "evidence/<int:pk>/thumbnail/",
+        views.EvidenceThumbnailView.as_view(),
+        name="evidence_thumbnail",
+    ),
+    path("tasks/task/<int:pk>/edit/", views.TaskEditView.as_view(), name="task_edit"),
+    path("tasks/task/<int:pk>/cancel/", views.TaskCancelView.as_view(), name="task_cancel"),
     path("ledger/export/", views.LedgerExportView.as_view(), name="ledger_export"),
     path("ledger/packages/<uuid:uuid>/", views.LedgerPackageView.as_view(), name="ledger_package"),
     path(

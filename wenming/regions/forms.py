@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenming.core.forms import StyledFormMixin
 from wenming.regions.models import Membership, Region, Unit
+from wenming.regions.pickers import PickerInput
 
 
 class PersonForm(StyledFormMixin, forms.Form):
@@ -17,7 +19,7 @@ class PersonForm(StyledFormMixin, forms.Form):
         regex=r"^[A-Za-z0-9_.@+-]+$",
         error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
     )
-    full_name = forms.CharField(label=_("Name"), max_length=50)
+    full_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     # The model's own field: one mobile rule (accounts.models.mobile_validator).
     mobile = (
         get_user_model()
@@ -30,6 +32,7 @@ class PersonForm(StyledFormMixin, forms.Form):
     place_code = forms.CharField(
         label=_("Region or unit code"),
         max_length=32,
+        widget=PickerInput("places"),
         help_text=_(
             "A region code for office, inspector, leader, volunteer and resident "
             "roles; a unit code for unit staff."
@@ -40,7 +43,9 @@ class PersonForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["role"].choices = Membership.Role.choices
+        # No role is chosen for the admin, and the least powerful comes first: a slip of the
+        # hand must not make someone an office admin.
+        self.fields["role"].choices = [("", _("Choose a role")), *reversed(Membership.Role.choices)]
 
     def clean_username(self):
         username = self.cleaned_data["username"]

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from wenming.core.imports import ImportView
-from wenming.regions import importers, views
+from wenming.regions import importers, pickers, views
 
 app_name = "regions"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("people/", views.PeopleListView.as_view(), name="people_list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
+    path("pick/<slug:kind>/", pickers.PickerView.as_view(), name="picker"),
     path(
         "people/roles/<int:pk>/end/", views.RevokeMembershipView.as_view(), name="membership_revoke"
     ),
