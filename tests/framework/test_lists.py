@@ -123,7 +123,7 @@ def test_task_list_is_newest_first_and_filters_through_the_filterset(people, ent
 def test_overdue_is_decided_by_the_model_not_the_template(people, entries):
     body = client_for(people.city_admin).get("/staff/tasks/").content.decode()
     # One badge: the passed entry past its deadline is not overdue.
-    assert body.count('status-overdue') == 1
+    assert body.count("status-overdue") == 1
 
 
 def test_task_list_export_is_every_filtered_row_across_pages(people, entries, monkeypatch):
