@@ -8,6 +8,7 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -547,6 +548,9 @@ def test_a_build_gone_silent_is_given_up_instead_of_polled_for_ever(people, entr
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("redis_worker")
 def test_a_worker_on_redis_builds_the_package_after_the_request_commits(people, entry, city, big):
+    # kombu keeps producer pools per connection in a global group; one closed by an earlier
+    # test's worker teardown would be handed out again.
+    kombu.pools.reset()
     submit(people, entry)
     client = client_for(people.east_staff)
     response = client.post(
