@@ -96,7 +96,8 @@ def test_task_list_page_query_count_does_not_grow(
     with django_assert_num_queries(9):
         response = client.get("/staff/tasks/")
     assert len(response.context["object_list"]) == 6
-    with django_assert_num_queries(8):
+    # The API page has room to spare, so it is every row: no COUNT (one fewer than the page)
+    with django_assert_num_queries(7):
         assert client.get("/api/ledger-entries/").json()["count"] == 6
     for number in range(12):
         services.create_task(
@@ -113,5 +114,5 @@ def test_task_list_page_query_count_does_not_grow(
     with django_assert_num_queries(9):
         response = client.get("/staff/tasks/")
     assert len(response.context["object_list"]) == 18
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get("/api/ledger-entries/").json()["count"] == 18
