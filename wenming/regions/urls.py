@@ -7,9 +7,7 @@ app_name = "regions"
 urlpatterns = [
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
-    path(
-        "regions/<int:pk>/children/", views.RegionChildrenView.as_view(), name="region_children"
-    ),
+    path("regions/<int:pk>/children/", views.RegionChildrenView.as_view(), name="region_children"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
     re_path(
