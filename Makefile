@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The demo needs only the platform's own dependencies; the test tools come with `make test`.
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
 export DEBUG ?= true
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -13,15 +15,19 @@ ALLOWED_HOSTS ?= 127.0.0.1,localhost
 
 .PHONY: install demo serve test lint format lock messages bench
 
-$(STAMP): pyproject.toml requirements.lock
+$(RUNTIME_STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: install
+demo: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(MAKE) --no-print-directory serve
@@ -30,7 +36,7 @@ demo: install
 # 404, never Django's technical page with its URL list. The generated key under var/, the
 # local host names and plain HTTP make that work on this machine without configuration;
 # runserver --insecure serves the static files itself.
-serve: install
+serve: $(RUNTIME_STAMP)
 	DEBUG=false ALLOWED_HOSTS="$(ALLOWED_HOSTS)" SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 	SECRET_KEY="$$(DEBUG=true $(BIN)/python -c 'from wenming import settings; print(settings.SECRET_KEY)')" \
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
