@@ -263,6 +263,22 @@ def _event(entry, action, actor, *, from_status="", to_status="", note="", submi
     )
 
 
+def _move(entry, to_status, action, actor, *, extra_fields=(), note="", submission=None):
+    """Put a ledger entry in a new status and write the history event, in one step."""
+    from_status = entry.status
+    entry.status = to_status
+    entry.save(update_fields=["status", *extra_fields, "updated_at"])
+    return _event(
+        entry,
+        action,
+        actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        submission=submission,
+    )
+
+
 def _first_entry(task: Task, actor, today=None) -> None:
     if task.frequency == Task.Frequency.ONCE:
         entry = LedgerEntry.objects.create(
@@ -532,16 +548,8 @@ def cancel_task(user, task: Task, *, reason: str) -> Task:
     task.is_active = False
     task.save(update_fields=["is_active", "updated_at"])
     for entry in entries:
-        from_status = entry.status
-        entry.status = LedgerEntry.Status.CANCELLED
-        entry.save(update_fields=["status", "updated_at"])
-        _event(
-            entry,
-            TaskEvent.Action.CANCEL,
-            user,
-            from_status=from_status,
-            to_status=entry.status,
-            note=reason[:1000],
+        _move(
+            entry, LedgerEntry.Status.CANCELLED, TaskEvent.Action.CANCEL, user, note=reason[:1000]
         )
     change.record(entries=len(entries))
     return task
@@ -638,16 +646,14 @@ def acknowledge(user, entry: LedgerEntry) -> LedgerEntry:
     if entry.status != LedgerEntry.Status.ASSIGNED:
         raise ValidationError(_("Receipt was already confirmed."))
     change = audit.change(entry, actor=user, event="acknowledge")
-    entry.status = LedgerEntry.Status.ACKNOWLEDGED
     entry.acknowledged_at = timezone.now()
     entry.acknowledged_by = user
-    entry.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
-    _event(
+    _move(
         entry,
+        LedgerEntry.Status.ACKNOWLEDGED,
         TaskEvent.Action.ACKNOWLEDGE,
         user,
-        from_status="assigned",
-        to_status=entry.status,
+        extra_fields=("acknowledged_at", "acknowledged_by"),
     )
     change.record()
     return entry
@@ -732,15 +738,11 @@ def submit_evidence(
         )
         for evidence in kept
     )
-    from_status = entry.status
-    entry.status = LedgerEntry.Status.SUBMITTED
-    entry.save(update_fields=["status", "updated_at"])
-    _event(
+    _move(
         entry,
+        LedgerEntry.Status.SUBMITTED,
         TaskEvent.Action.SUBMIT,
         user,
-        from_status=from_status,
-        to_status=entry.status,
         note=note[:1000],
         submission=submission,
     )
@@ -789,17 +791,7 @@ def review(user, submission: Submission, outcome: str, reason: str = "") -> Subm
     submission.save(
         update_fields=["outcome", "reviewed_by", "reviewed_at", "review_reason", "updated_at"]
     )
-    from_status = entry.status
-    entry.status, action = REVIEW_TRANSITIONS[outcome]
-    entry.save(update_fields=["status", "updated_at"])
-    _event(
-        entry,
-        action,
-        user,
-        from_status=from_status,
-        to_status=entry.status,
-        note=reason,
-        submission=submission,
-    )
+    to_status, action = REVIEW_TRANSITIONS[outcome]
+    _move(entry, to_status, action, user, note=reason, submission=submission)
     change.record()
     return submission
